@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xbpf host API.
+ *
+ * A host application creates a runtime, creates maps and loads programs into
+ * it, and runs them. Every function returns 0 or a negative errno; the reason
+ * a person needs (which section, which instruction, which extension) goes to
+ * the runtime's log callback and, for loads, to the caller's log buffer.
+ *
+ * Handles are opaque and reference counted: each function that hands one out
+ * gives the caller one reference, which the matching *_put (or *_close)
+ * releases. Objects also have runtime-wide numeric ids and may be pinned
+ * under a path, which keeps them alive without a handle.
+ *
+ * Numbering follows Linux's UAPI (map types, flags, helper ids), so values
+ * from <linux/bpf.h> can be passed as they are. No name here clashes with
+ * libbpf's, so a process may use both.
+ */
+#ifndef XBPF_XBPF_H
+#define XBPF_XBPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XBPF_API __attribute__((visibility("default")))
+
+/* ------------------------------------------------------------------------ */
+/* Instructions                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* One eBPF instruction slot, laid out as in RFC 9669 (little-endian hosts). */
+struct xbpf_insn {
+	uint8_t opcode;
+	uint8_t dst : 4;
+	uint8_t src : 4;
+	int16_t off;
+	int32_t imm;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Runtime and logging                                                      */
+/* ------------------------------------------------------------------------ */
+
+struct xbpf_runtime;
+
+enum xbpf_log_level {
+	XBPF_LOG_ERROR = 0,
+	XBPF_LOG_WARN = 1,
+	XBPF_LOG_INFO = 2,
+	XBPF_LOG_DEBUG = 3,
+};
+
+/* Receives one complete message (no trailing newline) at a time. May be
+ * called from any thread that uses the runtime. */
+typedef void (*xbpf_log_fn)(void *user, enum xbpf_log_level level, const char *msg);
+
+/* A caller-owned buffer that collects the messages of one operation (a load,
+ * say), each ended by a newline, like the kernel's verifier log. When it
+ * fills up, the text is cut at its end and `truncated` is set. */
+struct xbpf_log_buf {
+	char *buf;
+	size_t size;
+	size_t len;     /* bytes written, excluding the terminating NUL */
+	bool truncated;
+};
+
+/* Create a runtime. With no log callback set, errors and warnings go to
+ * stderr. */
+XBPF_API int xbpf_runtime_create(struct xbpf_runtime **out);
+/* Drop the host's reference: objects still held or pinned stay valid until
+ * released; the runtime goes away with the last of them. */
+XBPF_API void xbpf_runtime_free(struct xbpf_runtime *rt);
+/* Messages at `max_level` and below go to fn. fn == NULL silences the log. */
+XBPF_API void xbpf_runtime_set_log(struct xbpf_runtime *rt, xbpf_log_fn fn, void *user,
+				   enum xbpf_log_level max_level);
+
+/* Number of per-CPU value slots of per-CPU maps (Linux's possible CPUs). */
+XBPF_API unsigned xbpf_num_possible_cpus(void);
+
+
+/* ------------------------------------------------------------------------ */
+/* Objects: ids, references and pins                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Longest object name, terminating NUL included. Longer names are refused. */
+#define XBPF_OBJ_NAME_LEN 64
+/* Longest pin path ("a/b/c"), terminating NUL included. */
+#define XBPF_PIN_PATH_LEN 256
+
+enum xbpf_object_kind {
+	XBPF_OBJ_MAP = 1,
+	XBPF_OBJ_PROGRAM = 2,
+	XBPF_OBJ_LINK = 3,
+};
+
+/* Unpin whatever is pinned at path (the object lives on while held). */
+XBPF_API int xbpf_unpin(struct xbpf_runtime *rt, const char *path);
+/* Kind of the object pinned at path, or a negative errno (-ENOENT). */
+XBPF_API int xbpf_pinned_kind(struct xbpf_runtime *rt, const char *path);
+/* Pins under a prefix ("" for all), in path order: calls fn for each until
+ * it returns non-zero, which is then returned. */
+XBPF_API int xbpf_pin_foreach(struct xbpf_runtime *rt, const char *prefix,
+			      int (*fn)(void *user, const char *path, enum xbpf_object_kind kind,
+					uint32_t id),
+			      void *user);
+
+/* ------------------------------------------------------------------------ */
+/* Maps                                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct xbpf_map;
+
+/* Map types: Linux's numbers. 1..4095 is the Linux/core namespace; types
+ * from 4096 are defined by extensions. */
+enum xbpf_map_type {
+	XBPF_MAP_TYPE_UNSPEC = 0,
+	XBPF_MAP_TYPE_HASH = 1,
+	XBPF_MAP_TYPE_ARRAY = 2,
+	XBPF_MAP_TYPE_PROG_ARRAY = 3,
+	XBPF_MAP_TYPE_PERCPU_HASH = 5,
+	XBPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	XBPF_MAP_TYPE_LRU_HASH = 9,
+	XBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	XBPF_MAP_TYPE_LPM_TRIE = 11,
+	XBPF_MAP_TYPE_ARRAY_OF_MAPS = 12,
+	XBPF_MAP_TYPE_HASH_OF_MAPS = 13,
+	XBPF_MAP_TYPE_DEVMAP = 14,
+	XBPF_MAP_TYPE_XSKMAP = 17,
+	XBPF_MAP_TYPE_QUEUE = 22,
+	XBPF_MAP_TYPE_STACK = 23,
+	XBPF_MAP_TYPE_RINGBUF = 27,
+	XBPF_MAP_TYPE_BLOOM_FILTER = 30,
+	XBPF_MAP_TYPE_FIRST_EXTENSION = 4096,
+};
+
+/* Update flags (Linux's values). */
+#define XBPF_ANY 0
+#define XBPF_NOEXIST 1
+#define XBPF_EXIST 2
+#define XBPF_F_LOCK 4
+
+/* Map creation flags (Linux's values). */
+#define XBPF_F_NO_PREALLOC (1U << 0)
+#define XBPF_F_NO_COMMON_LRU (1U << 1)
+#define XBPF_F_NUMA_NODE (1U << 2)
+#define XBPF_F_RDONLY (1U << 3)      /* host may not write */
+#define XBPF_F_WRONLY (1U << 4)      /* host may not read */
+#define XBPF_F_ZERO_SEED (1U << 6)
+#define XBPF_F_RDONLY_PROG (1U << 7) /* programs may not write */
+#define XBPF_F_WRONLY_PROG (1U << 8) /* programs may not read */
+#define XBPF_F_MMAPABLE (1U << 10)
+#define XBPF_F_INNER_MAP (1U << 12)
+
+struct xbpf_map_create_opts {
+	size_t sz; /* sizeof(struct xbpf_map_create_opts) */
+	uint32_t map_flags;
+	uint32_t numa_node;
+	/* Map-in-map: a map whose type and sizes every inner map must match. */
+	struct xbpf_map *inner_map;
+	/* BLOOM_FILTER: number of hash functions (1..15; 0 means 5), as
+	 * Linux's map_extra. */
+	uint64_t map_extra;
+};
+
+/* Create a map and return one reference to it. The name may be NULL.
+ * Errors (with the reason logged): -EINVAL for sizes, flags or a name
+ * the type does not accept, -E2BIG for sizes beyond the type's limits,
+ * -ENOMEM, -EOPNOTSUPP for a type nobody provides. */
+XBPF_API int xbpf_map_create(struct xbpf_runtime *rt, enum xbpf_map_type type, const char *name,
+			     uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+			     const struct xbpf_map_create_opts *opts, struct xbpf_map **out);
+XBPF_API void xbpf_map_get(struct xbpf_map *map);
+XBPF_API void xbpf_map_put(struct xbpf_map *map);
+
+struct xbpf_map_info {
+	uint32_t id;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size; /* per CPU for per-CPU maps */
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint64_t map_extra;
+	uint32_t inner_map_id; /* map-in-map: the current inner map template's id, else 0 */
+	bool frozen;
+	/* Number of entries, where cheap to know (hash maps, queues); else -1. */
+	int64_t entries;
+	char name[XBPF_OBJ_NAME_LEN];
+};
+XBPF_API int xbpf_map_get_info(const struct xbpf_map *map, struct xbpf_map_info *info);
+XBPF_API uint32_t xbpf_map_id(const struct xbpf_map *map);
+XBPF_API const char *xbpf_map_name(const struct xbpf_map *map);
+
+/* Size of the buffer a host lookup needs: value_size, or for per-CPU maps
+ * xbpf_num_possible_cpus() slots of value_size rounded up to 8 bytes. */
+XBPF_API size_t xbpf_map_host_value_size(const struct xbpf_map *map);
+
+/* Element operations from the host. Values are copied in and out; per-CPU
+ * maps take and give every CPU's slot. Errors follow Linux: -ENOENT (no such
+ * key, or iteration ended), -EEXIST (NOEXIST on an existing key), -E2BIG
+ * (map full), -EINVAL (bad flags, array delete), -EPERM (RDONLY/WRONLY or
+ * frozen), -EOPNOTSUPP (operation the type lacks). */
+XBPF_API int xbpf_map_lookup_elem(struct xbpf_map *map, const void *key, void *value);
+XBPF_API int xbpf_map_lookup_elem_flags(struct xbpf_map *map, const void *key, void *value,
+					uint64_t flags);
+XBPF_API int xbpf_map_update_elem(struct xbpf_map *map, const void *key, const void *value,
+				  uint64_t flags);
+XBPF_API int xbpf_map_delete_elem(struct xbpf_map *map, const void *key);
+/* Also pop (queue, stack: key must be NULL). */
+XBPF_API int xbpf_map_lookup_and_delete_elem(struct xbpf_map *map, const void *key, void *value);
+/* key NULL, or a key not in the map: the first key. */
+XBPF_API int xbpf_map_get_next_key(struct xbpf_map *map, const void *key, void *next_key);
+/* After freezing, the host may no longer write (programs still may). */
+XBPF_API int xbpf_map_freeze(struct xbpf_map *map);
+
+/* Map-in-map and PROG_ARRAY values are object ids (uint32_t) from the host,
+ * on update and on lookup: the id of the inner map or of the program. */
+
+/* Batch operations, as Linux's BPF_MAP_*_BATCH: *count is in the number of
+ * elements offered, out the number done. in_batch NULL starts from the
+ * beginning; out_batch receives the position to resume from (key_size bytes
+ * for hash maps, 4 for arrays). Returns -ENOENT when the map is exhausted
+ * (with *count possibly > 0). */
+struct xbpf_map_batch_opts {
+	size_t sz;
+	uint64_t elem_flags;
+	uint64_t flags;
+};
+XBPF_API int xbpf_map_lookup_batch(struct xbpf_map *map, void *in_batch, void *out_batch,
+				   void *keys, void *values, uint32_t *count,
+				   const struct xbpf_map_batch_opts *opts);
+XBPF_API int xbpf_map_lookup_and_delete_batch(struct xbpf_map *map, void *in_batch,
+					      void *out_batch, void *keys, void *values,
+					      uint32_t *count,
+					      const struct xbpf_map_batch_opts *opts);
+XBPF_API int xbpf_map_update_batch(struct xbpf_map *map, const void *keys, const void *values,
+				   uint32_t *count, const struct xbpf_map_batch_opts *opts);
+XBPF_API int xbpf_map_delete_batch(struct xbpf_map *map, const void *keys, uint32_t *count,
+				   const struct xbpf_map_batch_opts *opts);
+
+/* Ids and pins. get_* functions return a new reference. */
+XBPF_API int xbpf_map_get_by_id(struct xbpf_runtime *rt, uint32_t id, struct xbpf_map **out);
+/* Next map id after start_id (0: the first); -ENOENT at the end. */
+XBPF_API int xbpf_map_get_next_id(struct xbpf_runtime *rt, uint32_t start_id, uint32_t *next_id);
+XBPF_API int xbpf_map_pin(struct xbpf_map *map, const char *path);
+XBPF_API int xbpf_map_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_map **out);
+
+/* Ring buffer consumer (BPF_MAP_TYPE_RINGBUF), as libbpf's ring_buffer:
+ * calls fn once per submitted record in order, skipping discarded ones. A
+ * non-zero return from fn stops consumption and is returned. */
+struct xbpf_ringbuf_consumer;
+typedef int (*xbpf_ringbuf_sample_fn)(void *user, void *data, size_t size);
+XBPF_API int xbpf_ringbuf_consumer_create(struct xbpf_map *map, xbpf_ringbuf_sample_fn fn,
+					  void *user, struct xbpf_ringbuf_consumer **out);
+/* Consume what is available now; returns the number of records or -errno. */
+XBPF_API int xbpf_ringbuf_consume(struct xbpf_ringbuf_consumer *c);
+/* Wait up to timeout_ms (-1: forever) for records, then consume them. */
+XBPF_API int xbpf_ringbuf_poll(struct xbpf_ringbuf_consumer *c, int timeout_ms);
+/* A descriptor that becomes readable (epoll/poll) when records are waiting. */
+XBPF_API int xbpf_ringbuf_fd(const struct xbpf_ringbuf_consumer *c);
+XBPF_API void xbpf_ringbuf_consumer_free(struct xbpf_ringbuf_consumer *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XBPF_XBPF_H */

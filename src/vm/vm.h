@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Execution engines and the state of one program run.
+ *
+ * An engine (the interpreter today, a JIT later) turns a validated
+ * instruction stream into something it can run (struct xbpf_vm_prog) and runs
+ * it against a struct xbpf_exec, the per-run state that the engine and the
+ * helpers share: the memory the program may touch, the import table its calls
+ * go through, the instruction budget and, when the run fails, why.
+ *
+ * Until a verifier proves programs safe ahead of time, every engine checks
+ * each memory access at run time against the regions listed in the exec
+ * (its stack frames, the context, the packet, program-wide regions such as
+ * global data, and pointers that helpers returned). A failed check stops the
+ * run with -EFAULT and a message naming the instruction.
+ */
+#ifndef XBPF_VM_VM_H
+#define XBPF_VM_VM_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/insn.h"
+
+struct xbpf_exec;
+struct xbpf_vm_prog;
+
+/* ------------------------------------------------------------------------ */
+/* Helpers: functions a program calls                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Every helper receives r1..r5 and the run that called it. */
+typedef uint64_t (*xbpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				   uint64_t r5, struct xbpf_exec *exec);
+
+/* What an argument must be. The call gate checks pointer arguments against
+ * the run's memory before the helper sees them, so helpers may trust them. */
+enum xbpf_arg_kind {
+	XBPF_ARG_NONE = 0,           /* not used: ends the argument list */
+	XBPF_ARG_ANYTHING,           /* any 64-bit value */
+	XBPF_ARG_CONST_SIZE,         /* size (> 0) of the preceding memory argument */
+	XBPF_ARG_CONST_SIZE_OR_ZERO, /* size (>= 0) of the preceding memory argument */
+	XBPF_ARG_PTR_TO_CTX,         /* the program's context */
+	XBPF_ARG_CONST_MAP_PTR,      /* a map the program references */
+	XBPF_ARG_PTR_TO_MAP_KEY,     /* key_size readable bytes of the map argument */
+	XBPF_ARG_PTR_TO_MAP_VALUE,   /* value_size readable bytes of the map argument */
+	XBPF_ARG_PTR_TO_MEM,         /* readable bytes; size is the next argument */
+	XBPF_ARG_PTR_TO_UNINIT_MEM,  /* writable bytes; size is the next argument */
+	XBPF_ARG_PTR_TO_CONST_STR,   /* NUL-terminated string in read-only memory */
+	XBPF_ARG_PTR_TO_FUNC,        /* a callback: lddw of a function */
+	XBPF_ARG_PTR_TO_ALLOC_MEM,   /* memory a helper returned (ring buffer record) */
+	XBPF_ARG_PTR_TO_SPIN_LOCK,   /* 4 writable bytes inside a map value */
+	XBPF_ARG_PTR_TO_LONG,        /* 8 writable bytes */
+};
+/* Or-ed into a pointer kind: NULL is accepted too. */
+#define XBPF_ARG_MAYBE_NULL 0x80
+#define XBPF_ARG_KIND(a) ((enum xbpf_arg_kind)((a) & 0x7f))
+
+enum xbpf_ret_kind {
+	XBPF_RET_INTEGER = 0,
+	XBPF_RET_VOID,
+	XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL, /* value_size bytes of the map argument */
+	XBPF_RET_PTR_TO_MEM_OR_NULL,       /* ret_size bytes, or the size argument */
+};
+
+/* Flags of a helper. */
+#define XBPF_HELPER_GPL_ONLY 0x1 /* only for programs with a GPL-compatible license */
+
+struct xbpf_helper_proto {
+	const char *name;
+	xbpf_helper_fn fn;
+	uint8_t ret;     /* enum xbpf_ret_kind */
+	uint8_t args[5]; /* enum xbpf_arg_kind, or-ed with XBPF_ARG_MAYBE_NULL */
+	uint32_t ret_size;
+	uint32_t flags;
+};
+
+/* A program's calls go through its import table: one slot per distinct
+ * helper it calls. A slot may be unbound (NULL) while a provider is away;
+ * a call through an unbound slot stops the run with -ENOLINK. */
+struct xbpf_import {
+	_Atomic(const struct xbpf_helper_proto *) proto;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Memory regions                                                           */
+/* ------------------------------------------------------------------------ */
+
+#define XBPF_MEM_READ 0x1
+#define XBPF_MEM_WRITE 0x2
+#define XBPF_MEM_RW (XBPF_MEM_READ | XBPF_MEM_WRITE)
+
+struct xbpf_region {
+	uintptr_t start;
+	uintptr_t end; /* exclusive; start == end: no region */
+	uint32_t perm; /* XBPF_MEM_* */
+};
+
+static inline bool xbpf_region_covers(const struct xbpf_region *r, uintptr_t addr, size_t size,
+				      uint32_t perm)
+{
+	return addr >= r->start && size <= r->end - r->start && addr - r->start <= r->end - r->start - size &&
+	       (r->perm & perm) == perm;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The state of one run                                                     */
+/* ------------------------------------------------------------------------ */
+
+#define XBPF_EXEC_RECENT 8      /* helper-returned regions remembered per run */
+#define XBPF_EXEC_MSG_SIZE 160
+
+/* What the layers above the engine tell a run about the program's world. */
+struct xbpf_map_shape {
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t value_perm; /* XBPF_MEM_* a program has on the map's values */
+};
+
+struct xbpf_exec_env {
+	/* Last resort of the access check when no region of the exec covers
+	 * [addr, addr+size), for example a value of one of the program's maps.
+	 * NULL: refuse. */
+	bool (*may_access)(void *ctx, uintptr_t addr, size_t size, uint32_t perm);
+	/* Is `map` one of the maps the program references? Then its shape. */
+	bool (*map_shape)(void *ctx, uint64_t map, struct xbpf_map_shape *shape);
+	/* callx: the helper whose id a register holds. NULL: callx faults. */
+	const struct xbpf_helper_proto *(*helper_by_id)(void *ctx, uint64_t id);
+};
+
+struct xbpf_exec {
+	/* Memory the program may touch besides its stack. */
+	struct xbpf_region ctx;          /* the context, readable */
+	struct xbpf_region ctx_rw;       /* the writable part of the context, if any */
+	struct xbpf_region packet;       /* helpers that move packet bounds update it */
+	const struct xbpf_region *fixed; /* program-wide regions (global data) */
+	size_t n_fixed;
+	struct xbpf_region recent[XBPF_EXEC_RECENT]; /* returned by helpers */
+	unsigned recent_next;
+
+	/* What the program calls through (see struct xbpf_import). */
+	struct xbpf_import *imports;
+	size_t n_imports;
+
+	const struct xbpf_exec_env *env; /* may be NULL */
+	void *env_ctx;
+
+	/* Backward jumps and calls the run may still make; the run stops with
+	 * -E2BIG when it is used up. */
+	uint64_t budget;
+
+	/* Set by bpf_tail_call: the engine continues with this program when
+	 * the helper returns. */
+	const struct xbpf_vm_prog *tail_call_next;
+	unsigned tail_calls;
+
+	/* Owned by the layers above the engine (program, runtime, hook). */
+	void *program;
+	void *user;
+	unsigned cpu;
+
+	/* Set when the run fails. */
+	int error;       /* negative errno, 0 while running */
+	size_t fault_pc; /* instruction index */
+	char fault_msg[XBPF_EXEC_MSG_SIZE];
+
+	/* Engine-private: what is running and the stack bounds of its frame. */
+	const struct xbpf_vm_prog *running;
+	void *engine_state;
+	uintptr_t stack_lo, stack_hi;
+};
+
+/* Prepare an exec with nothing accessible but the stack. */
+void xbpf_exec_init(struct xbpf_exec *exec);
+
+/* Full access check, used by engines after their inline fast paths fail and
+ * by helpers. Does not record a fault. */
+bool xbpf_exec_may_access(const struct xbpf_exec *exec, uintptr_t addr, size_t size, uint32_t perm);
+
+/* Remember a region a helper handed to the program. */
+void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t size, uint32_t perm);
+
+/* Stop the run: records the first fault only. Returns err. */
+int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Calls a helper the way every engine does: checks the arguments against
+ * the prototype, calls, and records a returned pointer's region. Returns
+ * false (with the fault recorded) when an argument is refused. */
+bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto,
+			   const uint64_t args[5], size_t pc, uint64_t *r0);
+
+/* ------------------------------------------------------------------------ */
+/* Engines                                                                  */
+/* ------------------------------------------------------------------------ */
+
+enum xbpf_engine_kind {
+	XBPF_ENGINE_INTERPRETER = 0,
+};
+
+/* What an engine needs to prepare a program. The instructions must have
+ * passed xbpf_validate(); lddw of maps and values already hold addresses. */
+struct xbpf_vm_code {
+	const struct xbpf_insn *insns;
+	size_t count;
+	/* Import slot of the call at index pc (a helper id or named helper),
+	 * or a negative errno when it cannot be bound. */
+	int (*call_slot)(void *ctx, size_t pc, const struct xbpf_insn *insn);
+	void *call_slot_ctx;
+};
+
+struct xbpf_engine {
+	const char *name;
+	int (*prepare)(const struct xbpf_vm_code *code, struct xbpf_vm_prog **out, char *err,
+		       size_t err_size);
+	/* Runs from instruction 0 with r1 = arg; returns 0 with *r0 set, or a
+	 * negative errno with exec->fault_* describing the failure. */
+	int (*run)(const struct xbpf_vm_prog *prog, struct xbpf_exec *exec, uint64_t arg,
+		   uint64_t *r0);
+	/* Runs the function at instruction index pc as a callback of a helper
+	 * (bpf_loop and friends) in a new frame of the running program. */
+	int (*call_function)(struct xbpf_exec *exec, uint64_t pc, const uint64_t args[5],
+			     uint64_t *r0);
+	void (*free)(struct xbpf_vm_prog *prog);
+};
+
+extern const struct xbpf_engine xbpf_interpreter;
+
+#endif /* XBPF_VM_VM_H */
