@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Entry point of `make bench`: runs every benchmark family against the build
 # in BUILD_DIR, one section each. Add a family by writing a section_* function
 # and listing it in SECTIONS.
