@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include "insn_build.h"
-#include "isa/validate.h"
 #include "vm/vm.h"
 
 #define LOOP_ITERS 1000
@@ -134,20 +133,11 @@ static int cmp_double(const void *a, const void *b)
 
 static int prepare(const struct bench_prog *bp, struct xbpf_vm_prog **out)
 {
-	struct xbpf_validate_error verr;
-	struct xbpf_func_list funcs;
+	/* no function starts given: prepare validates the program itself */
 	struct xbpf_vm_code code = {.insns = bp->insns, .count = bp->count};
 	char msg[128];
-	int ret = xbpf_validate_funcs(bp->insns, bp->count, &verr, &funcs);
+	int ret = xbpf_interpreter.prepare(&code, out, msg, sizeof(msg));
 
-	if (ret) {
-		fprintf(stderr, "%s: insn %zu: %s\n", bp->name, verr.pc, verr.reason);
-		return ret;
-	}
-	code.func_starts = funcs.starts;
-	code.n_funcs = funcs.count;
-	ret = xbpf_interpreter.prepare(&code, out, msg, sizeof(msg));
-	xbpf_func_list_release(&funcs);
 	if (ret)
 		fprintf(stderr, "%s: %s\n", bp->name, msg);
 	return ret;

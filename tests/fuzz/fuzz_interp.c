@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "fuzz_interp.h"
-#include "isa/validate.h"
 #include "vm/vm.h"
 
 #define FUZZ_MAX_INSNS 4096
@@ -153,25 +152,18 @@ static void run_program(struct xbpf_vm_prog *prog)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct xbpf_insn insns[FUZZ_MAX_INSNS];
-	size_t count = size / sizeof(struct xbpf_insn);
-	struct xbpf_func_list funcs;
-	struct xbpf_validate_error verr;
+	/* no function starts given: prepare validates, and refuses what is invalid */
 	struct xbpf_vm_code code = {.insns = insns, .call_slot = call_slot};
 	struct xbpf_vm_prog *prog;
 	char msg[128];
 
-	if (count > FUZZ_MAX_INSNS)
-		count = FUZZ_MAX_INSNS;
-	memcpy(insns, data, count * sizeof(struct xbpf_insn));
-	if (xbpf_validate_funcs(insns, count, &verr, &funcs))
+	code.count = size / sizeof(struct xbpf_insn);
+	if (code.count > FUZZ_MAX_INSNS)
+		code.count = FUZZ_MAX_INSNS;
+	memcpy(insns, data, code.count * sizeof(struct xbpf_insn));
+	if (xbpf_interpreter.prepare(&code, &prog, msg, sizeof(msg)))
 		return 0;
-	code.count = count;
-	code.func_starts = funcs.starts;
-	code.n_funcs = funcs.count;
-	if (xbpf_interpreter.prepare(&code, &prog, msg, sizeof(msg)) == 0) {
-		run_program(prog);
-		xbpf_interpreter.free(prog);
-	}
-	xbpf_func_list_release(&funcs);
+	run_program(prog);
+	xbpf_interpreter.free(prog);
 	return 0;
 }
