@@ -83,6 +83,15 @@ static int need_target_in_range(struct checker *c, size_t pc, int64_t target)
 		      c->count);
 }
 
+/* ALU operations and conditional jumps take a register (src, imm 0) or
+ * an immediate (imm, src 0) as their source operand. */
+static int check_source(struct checker *c, size_t pc, const struct xbpf_insn *in)
+{
+	if (XBPF_SRC(in->opcode) == XBPF_SRC_X)
+		return need_zero(c, pc, "imm", in->imm) ?: need_reg(c, pc, "src", in->src);
+	return need_zero(c, pc, "src", in->src);
+}
+
 static int check_alu(struct checker *c, size_t pc, const struct xbpf_insn *in)
 {
 	uint8_t op = XBPF_OP(in->opcode);
@@ -111,12 +120,8 @@ static int check_alu(struct checker *c, size_t pc, const struct xbpf_insn *in)
 	case 0xf0:
 		return unknown_opcode(c, pc);
 	default:
-		if (reg) {
-			if ((err = need_zero(c, pc, "imm", in->imm)) || (err = need_reg(c, pc, "src", in->src)))
-				return err;
-		} else if ((err = need_zero(c, pc, "src", in->src))) {
+		if ((err = check_source(c, pc, in)))
 			return err;
-		}
 		if ((op == XBPF_ALU_DIV || op == XBPF_ALU_MOD) && in->off == 1)
 			break; /* sdiv, smod */
 		if (op == XBPF_ALU_MOV && reg && (in->off == 8 || in->off == 16 || (alu64 && in->off == 32)))
@@ -177,13 +182,7 @@ static int check_jmp(struct checker *c, size_t pc, const struct xbpf_insn *in)
 	case 0xf0:
 		return unknown_opcode(c, pc);
 	default: /* conditional jumps */
-		if (reg) {
-			if ((err = need_zero(c, pc, "imm", in->imm)) || (err = need_reg(c, pc, "src", in->src)))
-				return err;
-		} else if ((err = need_zero(c, pc, "src", in->src))) {
-			return err;
-		}
-		if ((err = need_reg(c, pc, "dst", in->dst)))
+		if ((err = check_source(c, pc, in)) || (err = need_reg(c, pc, "dst", in->dst)))
 			return err;
 		return need_target_in_range(c, pc, xbpf_jump_target(in, pc));
 	}
