@@ -24,6 +24,7 @@
 #ifndef XBPF_EXTENSION_H
 #define XBPF_EXTENSION_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,7 +86,6 @@ enum xbpf_ret_kind {
 	XBPF_RET_VOID,                     /* nothing */
 	XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL, /* a value of the map argument, or NULL */
 	XBPF_RET_PTR_TO_MEM_OR_NULL,       /* ret_size bytes, or as many as the size argument */
-	XBPF_RET_NO_RETURN,                /* does not return when it succeeds (tail call) */
 };
 
 /* Helper flags. */

@@ -117,7 +117,7 @@ struct gate_state {
 	uint64_t size; /* the last size argument */
 };
 
-static bool refuse(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto, size_t pc, int arg,
+static bool refuse(struct xbpf_exec *exec, const struct xbpf_helper *proto, size_t pc, int arg,
 		   uint64_t value, const char *why)
 {
 	xbpf_exec_fault(exec, -EFAULT, pc, "%s argument %d (r%d = 0x%llx): %s", proto->name, arg + 1, arg + 1,
@@ -125,7 +125,7 @@ static bool refuse(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto
 	return false;
 }
 
-static bool check_mem(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto, size_t pc, int arg,
+static bool check_mem(struct xbpf_exec *exec, const struct xbpf_helper *proto, size_t pc, int arg,
 		      uint64_t value, uint64_t size, uint32_t perm)
 {
 	char why[64];
@@ -139,7 +139,7 @@ static bool check_mem(struct xbpf_exec *exec, const struct xbpf_helper_proto *pr
 
 /* Checks argument i (and the size after it, for a memory argument). Returns
  * the number of arguments consumed, 0 when refused. */
-static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto, const uint64_t args[5],
+static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, const uint64_t args[5],
 		     int i, size_t pc, struct gate_state *gs)
 {
 	uint8_t spec = proto->args[i];
@@ -216,7 +216,7 @@ static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper_proto *pro
 	}
 }
 
-bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto,
+bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *proto,
 			   const uint64_t args[5], size_t pc, uint64_t *r0)
 {
 	struct gate_state gs;

@@ -146,7 +146,7 @@ static int interp_loop(struct xbpf_exec *exec, struct xbpf_interp_stack *st, con
 #undef LABEL_SINGLE
 	};
 	const struct xbpf_interp_insn *code;
-	const struct xbpf_helper_proto *proto;
+	const struct xbpf_helper *proto;
 	uint64_t reg[XBPF_REG_COUNT];
 	uint64_t budget;
 	unsigned depth;

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xbpf/extension.h>
+
 #include "isa/insn.h"
 
 struct xbpf_exec;
@@ -32,57 +34,17 @@ struct xbpf_vm_prog;
 /* Helpers: functions a program calls                                       */
 /* ------------------------------------------------------------------------ */
 
-/* Every helper receives r1..r5 and the run that called it. */
-typedef uint64_t (*xbpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-				   uint64_t r5, struct xbpf_exec *exec);
-
-/* What an argument must be. The call gate checks pointer arguments against
- * the run's memory before the helper sees them, so helpers may trust them. */
-enum xbpf_arg_kind {
-	XBPF_ARG_NONE = 0,           /* not used: ends the argument list */
-	XBPF_ARG_ANYTHING,           /* any 64-bit value */
-	XBPF_ARG_CONST_SIZE,         /* size (> 0) of the preceding memory argument */
-	XBPF_ARG_CONST_SIZE_OR_ZERO, /* size (>= 0) of the preceding memory argument */
-	XBPF_ARG_PTR_TO_CTX,         /* the program's context */
-	XBPF_ARG_CONST_MAP_PTR,      /* a map the program references */
-	XBPF_ARG_PTR_TO_MAP_KEY,     /* key_size readable bytes of the map argument */
-	XBPF_ARG_PTR_TO_MAP_VALUE,   /* value_size readable bytes of the map argument */
-	XBPF_ARG_PTR_TO_MEM,         /* readable bytes; size is the next argument */
-	XBPF_ARG_PTR_TO_UNINIT_MEM,  /* writable bytes; size is the next argument */
-	XBPF_ARG_PTR_TO_CONST_STR,   /* NUL-terminated string in read-only memory */
-	XBPF_ARG_PTR_TO_FUNC,        /* a callback: lddw of a function */
-	XBPF_ARG_PTR_TO_ALLOC_MEM,   /* memory a helper returned (ring buffer record) */
-	XBPF_ARG_PTR_TO_SPIN_LOCK,   /* 4 writable bytes inside a map value */
-	XBPF_ARG_PTR_TO_LONG,        /* 8 writable bytes */
-};
-/* Or-ed into a pointer kind: NULL is accepted too. */
-#define XBPF_ARG_MAYBE_NULL 0x80
+/* Helpers are described by the public struct xbpf_helper (extension.h):
+ * core helpers, program-type helpers and named helpers alike. The call gate
+ * checks pointer arguments against the run's memory before the helper sees
+ * them, so helpers may trust them. */
 #define XBPF_ARG_KIND(a) ((enum xbpf_arg_kind)((a) & 0x7f))
-
-enum xbpf_ret_kind {
-	XBPF_RET_INTEGER = 0,
-	XBPF_RET_VOID,
-	XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL, /* value_size bytes of the map argument */
-	XBPF_RET_PTR_TO_MEM_OR_NULL,       /* ret_size bytes, or the size argument */
-};
-
-/* Flags of a helper. */
-#define XBPF_HELPER_GPL_ONLY 0x1 /* only for programs with a GPL-compatible license */
-
-struct xbpf_helper_proto {
-	const char *name;
-	xbpf_helper_fn fn;
-	uint8_t ret;     /* enum xbpf_ret_kind */
-	uint8_t args[5]; /* enum xbpf_arg_kind, or-ed with XBPF_ARG_MAYBE_NULL */
-	uint32_t ret_size;
-	uint32_t flags;
-};
 
 /* A program's calls go through its import table: one slot per distinct
  * helper it calls. A slot may be unbound (NULL) while a provider is away;
  * a call through an unbound slot stops the run with -ENOLINK. */
 struct xbpf_import {
-	_Atomic(const struct xbpf_helper_proto *) proto;
+	_Atomic(const struct xbpf_helper *) proto;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -129,7 +91,7 @@ struct xbpf_exec_env {
 	/* Is `map` one of the maps the program references? Then its shape. */
 	bool (*map_shape)(void *ctx, uint64_t map, struct xbpf_map_shape *shape);
 	/* callx: the helper whose id a register holds. NULL: callx faults. */
-	const struct xbpf_helper_proto *(*helper_by_id)(void *ctx, uint64_t id);
+	const struct xbpf_helper *(*helper_by_id)(void *ctx, uint64_t id);
 };
 
 struct xbpf_exec {
@@ -194,7 +156,7 @@ int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt,
 /* Calls a helper the way every engine does: checks the arguments against
  * the prototype, calls, and records a returned pointer's region. Returns
  * false (with the fault recorded) when an argument is refused. */
-bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper_proto *proto,
+bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *proto,
 			   const uint64_t args[5], size_t pc, uint64_t *r0);
 
 /* ------------------------------------------------------------------------ */

@@ -79,7 +79,7 @@ static uint64_t stub_strlen(uint64_t s, uint64_t b, uint64_t c, uint64_t d, uint
 	return strlen((const char *)(uintptr_t)s);
 }
 
-static const struct xbpf_helper_proto protos[FUZZ_SLOTS] = {
+static const struct xbpf_helper protos[FUZZ_SLOTS] = {
 	{.name = "sum", .fn = stub_sum, .args = {XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING}},
 	{.name = "mem_sum", .fn = stub_mem_sum, .args = {XBPF_ARG_PTR_TO_MEM | XBPF_ARG_MAYBE_NULL,
 							  XBPF_ARG_CONST_SIZE_OR_ZERO}},
@@ -99,7 +99,7 @@ static int call_slot(void *ctx, size_t pc, const struct xbpf_insn *insn)
 	return (int)((uint32_t)insn->imm % FUZZ_SLOTS);
 }
 
-static const struct xbpf_helper_proto *helper_by_id(void *ctx, uint64_t id)
+static const struct xbpf_helper *helper_by_id(void *ctx, uint64_t id)
 {
 	return id < FUZZ_SLOTS - 1 ? &protos[id] : NULL;
 }

@@ -65,7 +65,7 @@ static void init_exec(struct xbpf_exec *exec)
 static bool gate(struct xbpf_exec *exec, const uint8_t kinds[5], uint64_t a1, uint64_t a2, uint64_t a3,
 		 uint64_t *r0)
 {
-	struct xbpf_helper_proto proto = {.name = "probe", .fn = returns_value, .ret = XBPF_RET_INTEGER};
+	struct xbpf_helper proto = {.name = "probe", .fn = returns_value, .ret = XBPF_RET_INTEGER};
 	const uint64_t args[5] = {a1, a2, a3};
 	uint64_t ignored;
 
@@ -173,13 +173,13 @@ static void test_string_and_context_arguments(void **state)
 
 static void test_returned_regions(void **state)
 {
-	struct xbpf_helper_proto lookup = {
+	struct xbpf_helper lookup = {
 		.name = "lookup",
 		.fn = returns_value,
 		.ret = XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL,
 		.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_MAP_KEY},
 	};
-	struct xbpf_helper_proto reserve = {
+	struct xbpf_helper reserve = {
 		.name = "reserve",
 		.fn = returns_buffer,
 		.ret = XBPF_RET_PTR_TO_MEM_OR_NULL,

@@ -59,28 +59,28 @@ static uint64_t helper_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, 
 	return 0;
 }
 
-static const struct xbpf_helper_proto proto_sum = {
+static const struct xbpf_helper proto_sum = {
 	.name = "sum",
 	.fn = helper_sum,
 	.args = {XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING},
 };
-static const struct xbpf_helper_proto proto_loop = {
+static const struct xbpf_helper proto_loop = {
 	.name = "loop",
 	.fn = helper_loop,
 	.args = {XBPF_ARG_ANYTHING, XBPF_ARG_PTR_TO_FUNC, XBPF_ARG_ANYTHING},
 };
-static const struct xbpf_helper_proto proto_run_at = {
+static const struct xbpf_helper proto_run_at = {
 	.name = "run_at",
 	.fn = helper_run_at,
 	.args = {XBPF_ARG_ANYTHING},
 };
-static const struct xbpf_helper_proto proto_tail = {
+static const struct xbpf_helper proto_tail = {
 	.name = "tail",
 	.fn = helper_tail,
 	.args = {XBPF_ARG_PTR_TO_CTX, XBPF_ARG_ANYTHING},
 };
 
-static const struct xbpf_helper_proto *helper_by_id(void *ctx, uint64_t id)
+static const struct xbpf_helper *helper_by_id(void *ctx, uint64_t id)
 {
 	return id == 77 ? &proto_sum : NULL;
 }
