@@ -264,6 +264,181 @@ XBPF_API int xbpf_ringbuf_poll(struct xbpf_ringbuf_consumer *c, int timeout_ms);
 XBPF_API int xbpf_ringbuf_fd(const struct xbpf_ringbuf_consumer *c);
 XBPF_API void xbpf_ringbuf_consumer_free(struct xbpf_ringbuf_consumer *c);
 
+
+/* ------------------------------------------------------------------------ */
+/* Programs                                                                 */
+/* ------------------------------------------------------------------------ */
+
+struct xbpf_program;
+
+/* Execution engines. */
+enum xbpf_engine {
+	XBPF_ENGINE_INTERPRETER = 0,
+	XBPF_ENGINE_COUNT,
+};
+/* "interpreter", ...; NULL for an unknown engine. */
+XBPF_API const char *xbpf_engine_name(enum xbpf_engine engine);
+/* The engine of that name, or -ENOENT. */
+XBPF_API int xbpf_engine_by_name(const char *name);
+
+/* Named helper bindings chosen by the host: calls to `helper` bind to the
+ * provider called `provider`, whatever the program says. */
+struct xbpf_helper_binding {
+	const char *helper;
+	const char *provider;
+};
+
+struct xbpf_program_load_opts {
+	size_t sz;
+	enum xbpf_engine engine;
+	struct xbpf_log_buf *log; /* why a load failed, with source lines */
+	const struct xbpf_helper_binding *bindings;
+	size_t n_bindings;
+	const char *license; /* raw loads: "GPL" and friends unlock GPL-only helpers */
+	const char *name;    /* raw loads: the program's name */
+};
+
+/* Load raw instructions as a program of the named type ("xdp"). A lddw of a
+ * map (src 1) or of a map value (src 2) names the map by its id in imm. */
+XBPF_API int xbpf_program_load(struct xbpf_runtime *rt, const char *type,
+			       const struct xbpf_insn *insns, size_t count,
+			       const struct xbpf_program_load_opts *opts, struct xbpf_program **out);
+XBPF_API void xbpf_program_get(struct xbpf_program *prog);
+XBPF_API void xbpf_program_put(struct xbpf_program *prog);
+
+XBPF_API uint32_t xbpf_program_id(const struct xbpf_program *prog);
+XBPF_API const char *xbpf_program_name(const struct xbpf_program *prog);
+XBPF_API const char *xbpf_program_section(const struct xbpf_program *prog);
+XBPF_API const char *xbpf_program_type(const struct xbpf_program *prog);
+/* The instructions as the object file had them (before the loader resolved
+ * maps and converted context accesses). */
+XBPF_API const struct xbpf_insn *xbpf_program_insns(const struct xbpf_program *prog,
+						    size_t *count);
+/* "file:line: source" of instruction pc (from BTF line info) into buf;
+ * -ENOENT when there is none. */
+XBPF_API int xbpf_program_source_line(const struct xbpf_program *prog, size_t pc, char *buf,
+				      size_t size);
+
+struct xbpf_program_info {
+	uint32_t id;
+	char name[XBPF_OBJ_NAME_LEN];
+	char type[XBPF_OBJ_NAME_LEN];
+	enum xbpf_engine engine;
+	uint32_t insn_count;
+	bool attached;     /* false while something it needs is unregistered */
+	uint64_t run_count;
+	uint64_t run_time_ns;
+};
+XBPF_API int xbpf_program_get_info(const struct xbpf_program *prog, struct xbpf_program_info *info);
+
+/* As Linux's BPF_PROG_TEST_RUN. */
+struct xbpf_test_run_opts {
+	size_t sz;
+	const void *data_in;
+	uint32_t data_size_in;
+	void *data_out;         /* may be NULL */
+	uint32_t data_size_out; /* in: capacity of data_out; out: the packet's size */
+	const void *ctx_in;     /* the program-visible context (struct xdp_md), or NULL */
+	uint32_t ctx_size_in;
+	void *ctx_out;
+	uint32_t ctx_size_out;
+	uint32_t repeat;        /* runs (0 counts as 1), on the same context */
+	uint64_t retval;        /* out: r0 of the last run */
+	uint64_t duration_ns;   /* out: average time of one run */
+	struct xbpf_log_buf *log; /* why a run failed */
+};
+/* Errors: those of the program type's test_run (-EINVAL for a bad context
+ * or packet), -ENOSPC when data_out was too small (data_size_out says how
+ * big it had to be), a run error (-EFAULT, -E2BIG, -XBPF_EDETACHED...) with
+ * its message in the log. */
+XBPF_API int xbpf_program_test_run(struct xbpf_program *prog, struct xbpf_test_run_opts *opts);
+
+XBPF_API int xbpf_program_pin(struct xbpf_program *prog, const char *path);
+XBPF_API int xbpf_program_get_pinned(struct xbpf_runtime *rt, const char *path,
+				     struct xbpf_program **out);
+XBPF_API int xbpf_program_get_by_id(struct xbpf_runtime *rt, uint32_t id,
+				    struct xbpf_program **out);
+XBPF_API int xbpf_program_get_next_id(struct xbpf_runtime *rt, uint32_t start_id,
+				      uint32_t *next_id);
+
+/* ------------------------------------------------------------------------ */
+/* Objects: the programs and maps of one ELF file                           */
+/* ------------------------------------------------------------------------ */
+
+struct xbpf_object;
+
+struct xbpf_object_open_opts {
+	size_t sz;
+	const char *object_name; /* in messages; default: the file's name */
+	/* Maps with pinning "by name" are pinned at "<pin_root>/<map name>"
+	 * ("" or NULL: at "<map name>") and reused when a compatible map is
+	 * pinned there already. */
+	const char *pin_root;
+	struct xbpf_log_buf *log;
+};
+
+/* Parse an ELF object written by clang -target bpf; nothing is created
+ * until xbpf_object_load. */
+XBPF_API int xbpf_object_open_file(struct xbpf_runtime *rt, const char *path,
+				   const struct xbpf_object_open_opts *opts, struct xbpf_object **out);
+XBPF_API int xbpf_object_open_mem(struct xbpf_runtime *rt, const void *data, size_t size,
+				  const struct xbpf_object_open_opts *opts, struct xbpf_object **out);
+/* Create the maps, then load every program (opts->log gets the reasons). */
+XBPF_API int xbpf_object_load(struct xbpf_object *obj, const struct xbpf_program_load_opts *opts);
+/* Drops the object's references to its programs and maps: those pinned,
+ * attached or held elsewhere live on. */
+XBPF_API void xbpf_object_close(struct xbpf_object *obj);
+
+XBPF_API const char *xbpf_object_name(const struct xbpf_object *obj);
+/* Programs and maps of the object, owned by it (take a reference with
+ * xbpf_program_get / xbpf_map_get to keep one beyond xbpf_object_close).
+ * Maps exist only after load; programs are listed before (not loaded). */
+XBPF_API struct xbpf_program *xbpf_object_find_program(const struct xbpf_object *obj,
+						       const char *name);
+XBPF_API struct xbpf_map *xbpf_object_find_map(const struct xbpf_object *obj, const char *name);
+XBPF_API struct xbpf_program *xbpf_object_next_program(const struct xbpf_object *obj,
+						       const struct xbpf_program *prev);
+XBPF_API struct xbpf_map *xbpf_object_next_map(const struct xbpf_object *obj,
+					       const struct xbpf_map *prev);
+
+/* ------------------------------------------------------------------------ */
+/* Links: programs attached to hooks                                        */
+/* ------------------------------------------------------------------------ */
+
+struct xbpf_link;
+
+/* Attach prog to the hook of that attach type ("xdp/pcap"). params is
+ * handed to the hook as it is; the CLI passes "key=value" strings, each
+ * ended by a NUL. A link survives its hook going away and attaches again
+ * when the hook comes back. */
+XBPF_API int xbpf_program_attach(struct xbpf_program *prog, const char *attach_type,
+				 const void *params, size_t params_size, struct xbpf_link **out);
+/* Detach (waiting for invocations in flight) and drop the handle. */
+XBPF_API int xbpf_link_detach(struct xbpf_link *link);
+/* Wait until the hook says its input has ended (-ETIMEDOUT after
+ * timeout_ms; -1 waits forever); returns the hook's status. */
+XBPF_API int xbpf_link_wait(struct xbpf_link *link, int timeout_ms);
+XBPF_API bool xbpf_link_attached(const struct xbpf_link *link);
+XBPF_API uint32_t xbpf_link_id(const struct xbpf_link *link);
+
+/* ------------------------------------------------------------------------ */
+/* Extensions                                                               */
+/* ------------------------------------------------------------------------ */
+
+struct xbpf_extension;
+
+/* Load an extension: a path to a shared object, or the name of one shipped
+ * with xbpf ("xdp"), looked up in $XBPF_EXTENSION_PATH (colon-separated),
+ * then next to the running executable, then in the build tree. */
+XBPF_API int xbpf_extension_load(struct xbpf_runtime *rt, const char *path_or_name,
+				 struct xbpf_extension **out);
+/* Unregister whatever it still has registered (programs and links detach,
+ * maps of its types are orphaned) and unmap it once nothing can reach its
+ * code. */
+XBPF_API int xbpf_extension_unload(struct xbpf_extension *ext);
+XBPF_API const char *xbpf_extension_name(const struct xbpf_extension *ext);
+XBPF_API const char *xbpf_extension_path(const struct xbpf_extension *ext);
+
 #ifdef __cplusplus
 }
 #endif

@@ -673,7 +673,7 @@ static int interp_call_function(struct xbpf_exec *exec, uint64_t pc, const uint6
 	return ret;
 }
 
-const struct xbpf_engine xbpf_interpreter = {
+const struct xbpf_engine_ops xbpf_interpreter = {
 	.name = "interpreter",
 	.prepare = interp_prepare,
 	.run = interp_run,

@@ -163,10 +163,6 @@ bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *pro
 /* Engines                                                                  */
 /* ------------------------------------------------------------------------ */
 
-enum xbpf_engine_kind {
-	XBPF_ENGINE_INTERPRETER = 0,
-};
-
 /* What an engine needs to prepare a program. The instructions must have
  * passed xbpf_validate(); lddw of maps and values already hold addresses.
  * A lddw of a function (src XBPF_PSEUDO_FUNC) loads the function's
@@ -189,7 +185,7 @@ struct xbpf_vm_code {
  * and helpers can ask about the running program without knowing the engine
  * (a helper runs a callback with exec->running->engine->call_function). */
 struct xbpf_vm_prog {
-	const struct xbpf_engine *engine;
+	const struct xbpf_engine_ops *engine;
 	const uint32_t *func_starts; /* sorted, func_starts[0] == 0 */
 	size_t n_funcs;
 };
@@ -197,7 +193,7 @@ struct xbpf_vm_prog {
 /* Is pc the first instruction of one of prog's functions? */
 bool xbpf_vm_prog_has_function(const struct xbpf_vm_prog *prog, uint64_t pc);
 
-struct xbpf_engine {
+struct xbpf_engine_ops {
 	const char *name;
 	int (*prepare)(const struct xbpf_vm_code *code, struct xbpf_vm_prog **out, char *err,
 		       size_t err_size);
@@ -218,6 +214,9 @@ struct xbpf_engine {
 	void (*free)(struct xbpf_vm_prog *prog);
 };
 
-extern const struct xbpf_engine xbpf_interpreter;
+extern const struct xbpf_engine_ops xbpf_interpreter;
+
+/* The engine behind an enum xbpf_engine value, or NULL. */
+const struct xbpf_engine_ops *xbpf_engine_ops_get(enum xbpf_engine engine);
 
 #endif /* XBPF_VM_VM_H */
