@@ -111,6 +111,7 @@ static inline bool xbpf_region_covers(const struct xbpf_region *r, uintptr_t add
 /* ------------------------------------------------------------------------ */
 
 #define XBPF_EXEC_RECENT 8      /* helper-returned regions remembered per run */
+#define XBPF_EXEC_DEFAULT_BUDGET (1ULL << 27) /* set by xbpf_exec_init() */
 #define XBPF_EXEC_MSG_SIZE 160
 
 /* What the layers above the engine tell a run about the program's world. */
@@ -167,13 +168,16 @@ struct xbpf_exec {
 	size_t fault_pc; /* instruction index */
 	char fault_msg[XBPF_EXEC_MSG_SIZE];
 
-	/* Engine-private: what is running and the stack bounds of its frame. */
+	/* Engine-private: what is running and the stack bounds of its frame.
+	 * [stack_lo, stack_hi) covers the frames of the current call chain,
+	 * from the running frame's bottom up to the top of the entry frame. */
 	const struct xbpf_vm_prog *running;
 	void *engine_state;
 	uintptr_t stack_lo, stack_hi;
 };
 
-/* Prepare an exec with nothing accessible but the stack. */
+/* Prepare an exec with nothing accessible but the stack and a budget of
+ * XBPF_EXEC_DEFAULT_BUDGET. */
 void xbpf_exec_init(struct xbpf_exec *exec);
 
 /* Full access check, used by engines after their inline fast paths fail and
@@ -202,15 +206,35 @@ enum xbpf_engine_kind {
 };
 
 /* What an engine needs to prepare a program. The instructions must have
- * passed xbpf_validate(); lddw of maps and values already hold addresses. */
+ * passed xbpf_validate(); lddw of maps and values already hold addresses.
+ * A lddw of a function (src XBPF_PSEUDO_FUNC) loads the function's
+ * instruction index: that is the value callbacks are passed as, and what
+ * call_function takes. */
 struct xbpf_vm_code {
 	const struct xbpf_insn *insns;
 	size_t count;
+	/* Function starts from xbpf_validate_funcs(). NULL: prepare validates
+	 * the code itself to find them. */
+	const uint32_t *func_starts;
+	size_t n_funcs;
 	/* Import slot of the call at index pc (a helper id or named helper),
 	 * or a negative errno when it cannot be bound. */
 	int (*call_slot)(void *ctx, size_t pc, const struct xbpf_insn *insn);
 	void *call_slot_ctx;
 };
+
+/* Every engine's prepared program starts with this, so that the call gate
+ * and helpers can ask about the running program without knowing the engine
+ * (a helper runs a callback with exec->running->engine->call_function). */
+struct xbpf_vm_prog {
+	const struct xbpf_engine *engine;
+	const uint32_t *func_starts; /* sorted, func_starts[0] == 0 */
+	size_t n_funcs;
+	size_t n_insns;
+};
+
+/* Is pc the first instruction of one of prog's functions? */
+bool xbpf_vm_prog_has_function(const struct xbpf_vm_prog *prog, uint64_t pc);
 
 struct xbpf_engine {
 	const char *name;
@@ -221,7 +245,8 @@ struct xbpf_engine {
 	int (*run)(const struct xbpf_vm_prog *prog, struct xbpf_exec *exec, uint64_t arg,
 		   uint64_t *r0);
 	/* Runs the function at instruction index pc as a callback of a helper
-	 * (bpf_loop and friends) in a new frame of the running program. */
+	 * (bpf_loop and friends) in a new frame of the running program. Only
+	 * from inside a helper called by a run of this engine. */
 	int (*call_function)(struct xbpf_exec *exec, uint64_t pc, const uint64_t args[5],
 			     uint64_t *r0);
 	void (*free)(struct xbpf_vm_prog *prog);
