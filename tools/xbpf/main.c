@@ -11,7 +11,7 @@
 static const struct cli_command *const commands[] = {
 	&cli_cmd_asm,
 	&cli_cmd_disasm,
-
+	&cli_cmd_exec,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
