@@ -3,17 +3,19 @@
 # Compares `xbpf disasm` with llvm-objdump, instruction by instruction, on
 # BPF C programs compiled by clang (tests/isa/bpf/*.c, at -mcpu v1, v2 and v3
 # unless the file says otherwise with a "/* cpus: ... */" line) and on every
-# program of the conformance corpus, assembled by `xbpf asm`. What is
+# program of the conformance corpus, assembled by xbpf's assembler. What is
 # normalised, and why, is explained in compare_llvm.awk.
 #
-# Usage: llvm_disasm_test.sh XBPF BPF_SOURCE_DIR CONFORMANCE_DIR
+# Usage: llvm_disasm_test.sh XBPF CORPUS_PROGRAMS BPF_SOURCE_DIR CONFORMANCE_DIR
+# (CORPUS_PROGRAMS: the helper that writes the corpus's programs as raw code)
 # $XBPF_CONFORMANCE_DIR, when set, replaces CONFORMANCE_DIR. The corpus part
 # is left out when that folder does not exist.
 set -euo pipefail
 
 xbpf=$1
-sources=$2
-corpus=${XBPF_CONFORMANCE_DIR:-$3}
+corpus_programs=$2
+sources=$3
+corpus=${XBPF_CONFORMANCE_DIR:-$4}
 here=$(cd "$(dirname "$0")" && pwd)
 
 for tool in clang llvm-objdump llvm-objcopy llvm-mc; do
@@ -39,16 +41,7 @@ done
 # The corpus programs, one after the other in the .text of a single object
 # (their jumps stay inside each program).
 if [ -d "$corpus" ]; then
-	mkdir "$work/corpus"
-	awk -v dir="$work/corpus" '
-		FNR == 1 { close(out); out = sprintf("%s/%04d.s", dir, n++); in_asm = 0 }
-		{ sub(/#.*/, "") }
-		/--/ { in_asm = /asm/; next }
-		in_asm { print > out }' "$corpus"/*.data
-	for s in "$work"/corpus/*.s; do
-		"$xbpf" asm "$s" -o "${s%.s}.bin"
-	done
-	cat "$work"/corpus/*.bin >"$work/corpus.bin"
+	"$corpus_programs" "$corpus" "$work/corpus.bin"
 	{
 		echo .text
 		od -An -v -tx1 "$work/corpus.bin" | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g; s/,$//; s/^/.byte /'
