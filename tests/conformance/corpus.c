@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,22 @@ const char *corpus_base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Do the assembled instructions equal the raw section? */
+static bool same_code(const struct test_case *tc, char *why, size_t size)
+{
+	if (tc->count != tc->df.raw_count) {
+		snprintf(why, size, "%zu slots assembled, %zu raw", tc->count, tc->df.raw_count);
+		return false;
+	}
+	for (size_t i = 0; i < tc->count; i++) {
+		if (memcmp(&tc->insns[i], &tc->df.raw[i], sizeof(tc->insns[i])) != 0) {
+			snprintf(why, size, "slot %zu", i);
+			return false;
+		}
+	}
+	return true;
+}
+
 enum case_status test_case_load(const char *path, struct test_case *tc)
 {
 	memset(tc, 0, sizeof(*tc));
@@ -100,16 +117,23 @@ enum case_status test_case_load(const char *path, struct test_case *tc)
 		snprintf(tc->why, sizeof(tc->why), "no result and no error to expect");
 		return CASE_SKIP;
 	}
-	if (tc->df.raw_count) {
-		tc->insns = tc->df.raw;
-		tc->count = tc->df.raw_count;
-		tc->df.raw = NULL;
-	} else if (tc->df.has_asm) {
+	if (tc->df.has_asm) {
 		rc = xbpf_asm(tc->df.asm_text, &tc->insns, &tc->count, err, sizeof(err));
 		if (rc) {
 			snprintf(tc->why, sizeof(tc->why), "asm: %s", err);
 			return CASE_BAD_ASM;
 		}
+	}
+	if (tc->df.raw_count) {
+		/* The raw section is the program; an asm section must say the same. */
+		if (tc->df.has_asm && !same_code(tc, err, sizeof(err))) {
+			snprintf(tc->why, sizeof(tc->why), "asm and raw sections differ: %s", err);
+			return CASE_BAD_ASM;
+		}
+		free(tc->insns);
+		tc->insns = tc->df.raw;
+		tc->count = tc->df.raw_count;
+		tc->df.raw = NULL;
 	}
 	if (tc->count == 0) {
 		snprintf(tc->why, sizeof(tc->why), "no instructions");

@@ -236,6 +236,33 @@ static void test_small_buffer(void **state)
 	assert_int_equal(text[8], 'x');
 }
 
+/* Every opcode with field values that select operations or stretch the
+ * text: no text is ever cut by XBPF_DISASM_TEXT_SIZE. */
+static void test_text_size(void **state)
+{
+	static const int16_t offs[] = {0, 1, 8, 16, 32, INT16_MIN, INT16_MAX};
+	static const int32_t imms[] = {0, 1, 16, 32, 64, 0x41, 0xa1, 0xe1, 0xf1, -1, INT32_MIN};
+	static const uint8_t regs[] = {0, 10, 15};
+	size_t longest = 0;
+	for (unsigned op = 0; op < 256; op++)
+		for (unsigned src = 0; src < 16; src++)
+			for (size_t d = 0; d < sizeof(regs); d++)
+				for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++)
+					for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i++) {
+						struct xbpf_insn insns[2] = {
+							I(op, regs[d], src, offs[o], imms[i]),
+							I(0, 0, 0, 0, imms[i])};
+						char text[XBPF_DISASM_TEXT_SIZE];
+						size_t slots = xbpf_disasm(insns, 2, 0, text, sizeof(text));
+						assert_true(slots == 1 || (slots == 2 && op == 0x18));
+						size_t len = strlen(text);
+						assert_true(len > 0);
+						if (len > longest)
+							longest = len;
+					}
+	assert_true(longest < XBPF_DISASM_TEXT_SIZE - 1);
+}
+
 /* Text the assembler reads, disassembled: one line of each family. */
 static void test_from_assembler(void **state)
 {
@@ -272,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_lddw),
 		cmocka_unit_test(test_small_buffer),
+		cmocka_unit_test(test_text_size),
 		cmocka_unit_test(test_from_assembler),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,6 +45,7 @@ int cli_read_file(const char *path, char **data, size_t *len)
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
 		return -errno;
+	errno = 0;
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	int rc = buf ? 0 : -ENOMEM;
@@ -62,7 +63,7 @@ int cli_read_file(const char *path, char **data, size_t *len)
 		n += got;
 		if (got == 0) {
 			if (ferror(f))
-				rc = -EIO;
+				rc = errno ? -errno : -EIO;
 			break;
 		}
 	}

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+	if (cli_is_help(argv[1])) {
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
