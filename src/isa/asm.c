@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* The longest instruction, `lock fetch OP [mem], %src`, has 5 tokens. */
-#define MAX_TOKENS 6
+#define MAX_TOKENS 5
 
 struct label {
 	char *name;
@@ -64,27 +64,30 @@ __attribute__((format(printf, 3, 4))) static int fail_at(struct assembler *a, un
 
 #define fail(a, ...) fail_at((a), (a)->line, __VA_ARGS__)
 
-static int grow(void **array, size_t *cap, size_t need, size_t elem_size)
+/* Room for `need` elements: the array, moved if it had to grow, or NULL
+ * (the array unchanged) when memory is short. */
+static void *reserve(void *array, size_t *cap, size_t need, size_t elem_size)
 {
 	if (need <= *cap)
-		return 0;
-	size_t new_cap = *cap ? *cap * 2 : 64;
+		return array;
+	size_t new_cap = *cap ? *cap : 64;
 	while (new_cap < need)
 		new_cap *= 2;
-	void *p = realloc(*array, new_cap * elem_size);
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	*cap = new_cap;
-	return 0;
+	if (new_cap > SIZE_MAX / elem_size)
+		return NULL;
+	void *p = realloc(array, new_cap * elem_size);
+	if (p)
+		*cap = new_cap;
+	return p;
 }
 
 static int emit(struct assembler *a, uint8_t opcode, uint8_t dst, uint8_t src, int16_t off,
 		int32_t imm)
 {
-	int rc = grow((void **)&a->insns, &a->cap, a->count + 1, sizeof(*a->insns));
-	if (rc)
-		return rc;
+	struct xbpf_insn *insns = reserve(a->insns, &a->cap, a->count + 1, sizeof(*insns));
+	if (!insns)
+		return -ENOMEM;
+	a->insns = insns;
 	a->insns[a->count++] = xbpf_insn_make(opcode, dst, src, off, imm);
 	return 0;
 }
@@ -247,9 +250,10 @@ static int parse_mem(struct assembler *a, const char *tok, uint8_t *reg, int16_t
 
 static int add_fixup(struct assembler *a, const char *label, size_t slot, bool in_imm)
 {
-	int rc = grow((void **)&a->fixups, &a->cap_fixups, a->n_fixups + 1, sizeof(*a->fixups));
-	if (rc)
-		return rc;
+	struct fixup *fixups = reserve(a->fixups, &a->cap_fixups, a->n_fixups + 1, sizeof(*fixups));
+	if (!fixups)
+		return -ENOMEM;
+	a->fixups = fixups;
 	char *name = strdup(label);
 	if (!name)
 		return -ENOMEM;
@@ -625,9 +629,10 @@ static int define_label(struct assembler *a, char *name)
 	if (!is_label_name(name))
 		return fail(a, "invalid label name '%s:' (expected letters, digits, '_' or '.', "
 			       "not starting with a digit)", name);
-	int rc = grow((void **)&a->labels, &a->cap_labels, a->n_labels + 1, sizeof(*a->labels));
-	if (rc)
-		return rc;
+	struct label *labels = reserve(a->labels, &a->cap_labels, a->n_labels + 1, sizeof(*labels));
+	if (!labels)
+		return -ENOMEM;
+	a->labels = labels;
 	char *copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
@@ -759,9 +764,12 @@ int xbpf_asm(const char *text, struct xbpf_insn **out, size_t *count, char *err,
 	for (const char *p = text; *p && !rc;) {
 		const char *end = strchr(p, '\n');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		rc = grow((void **)&line, &line_cap, len + 1, 1);
-		if (rc)
+		char *bigger = reserve(line, &line_cap, len + 1, 1);
+		if (!bigger) {
+			rc = -ENOMEM;
 			break;
+		}
+		line = bigger;
 		memcpy(line, p, len);
 		line[len] = '\0';
 		a.line++;

@@ -147,6 +147,8 @@ expect "exec partial instruction" 1 "" \
 	"xbpf: exec: program: 7 bytes is not a whole number of instructions (8 bytes each)" "$xbpf" exec
 input="b7 0g"
 expect "exec bad program hex" 1 "" "xbpf: exec: program: '0g' is not hex bytes*" "$xbpf" exec
+expect "exec NUL in program" 1 "" "xbpf: exec: program: a NUL byte in the hex text" \
+	sh -c "printf 'b7 00\\000 00' | \"$xbpf\" exec"
 input=""
 expect "exec no program" 1 "" "xbpf: exec: no program on standard input (hex text expected)" "$xbpf" exec
 

@@ -116,6 +116,8 @@ static int run(int argc, char **argv)
 	status = CLI_EXIT_FAIL;
 	if (rc) {
 		cli_error("exec", "reading the program: %s", strerror(-rc));
+	} else if (strlen(text) != text_len) {
+		cli_error("exec", "program: a NUL byte in the hex text");
 	} else if (cli_parse_hex(text, &bytes, &n_bytes, err, sizeof(err))) {
 		cli_error("exec", "program: %s", err);
 	} else if (n_bytes == 0) {
