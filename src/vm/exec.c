@@ -5,6 +5,7 @@
  * helper's arguments against its prototype before the helper runs.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -13,6 +13,7 @@
  * budget of backward jumps and calls that stops runaway programs.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -576,7 +577,6 @@ static int interp_prepare(const struct xbpf_vm_code *code, struct xbpf_vm_prog *
 	if (!prog)
 		return prepare_error(err, err_size, -ENOMEM, "out of memory");
 	prog->base.engine = &xbpf_interpreter;
-	prog->base.n_insns = code->count;
 	ret = take_functions(code, prog, err, err_size);
 	if (ret) {
 		free(prog);

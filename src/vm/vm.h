@@ -230,7 +230,6 @@ struct xbpf_vm_prog {
 	const struct xbpf_engine *engine;
 	const uint32_t *func_starts; /* sorted, func_starts[0] == 0 */
 	size_t n_funcs;
-	size_t n_insns;
 };
 
 /* Is pc the first instruction of one of prog's functions? */
@@ -241,7 +240,12 @@ struct xbpf_engine {
 	int (*prepare)(const struct xbpf_vm_code *code, struct xbpf_vm_prog **out, char *err,
 		       size_t err_size);
 	/* Runs from instruction 0 with r1 = arg; returns 0 with *r0 set, or a
-	 * negative errno with exec->fault_* describing the failure. */
+	 * negative errno with exec->fault_* describing the failure: -EFAULT
+	 * (refused memory access or helper argument), -E2BIG (budget used up),
+	 * -EOVERFLOW (more than XBPF_MAX_FRAMES frames), -ENOLINK (unbound
+	 * import slot, unknown callx id), -EINVAL (bad callback or tail call
+	 * target), or what a helper recorded. Clears exec's fault fields and
+	 * tail_call_next first; everything else of the exec is the caller's. */
 	int (*run)(const struct xbpf_vm_prog *prog, struct xbpf_exec *exec, uint64_t arg,
 		   uint64_t *r0);
 	/* Runs the function at instruction index pc as a callback of a helper

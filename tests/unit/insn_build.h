@@ -3,14 +3,17 @@
  * Instruction constructors for tests and benchmarks that build programs by
  * hand. Each T_* macro is one instruction slot, except T_LDDW (two).
  * OP and SIZE are the suffixes of the XBPF_ALU_*, XBPF_JMP_*, XBPF_SIZE_*
- * constants of isa/insn.h: T_ALU64_IMM(ADD, 0, 1) is "r0 += 1".
+ * constants of isa/insn.h: T_ALU64_IMM(ADD, 0, 1) is "r0 += 1". They are
+ * initializers: use them in declarations and array/struct initializers.
  */
 #ifndef XBPF_TESTS_INSN_BUILD_H
 #define XBPF_TESTS_INSN_BUILD_H
 
 #include "isa/insn.h"
 
-#define T_INSN(opcode, dst, src, off, imm) xbpf_insn_make((opcode), (dst), (src), (off), (imm))
+/* A brace initializer, so that tables of programs can be static. */
+#define T_INSN(op_, dst_, src_, off_, imm_)                                                    \
+	{ .opcode = (op_), .dst = (dst_), .src = (src_), .off = (int16_t)(off_), .imm = (int32_t)(imm_) }
 
 #define T_ALU64_IMM(OP, dst, imm) T_INSN(XBPF_CLASS_ALU64 | XBPF_ALU_##OP | XBPF_SRC_K, dst, 0, 0, imm)
 #define T_ALU64_REG(OP, dst, src) T_INSN(XBPF_CLASS_ALU64 | XBPF_ALU_##OP | XBPF_SRC_X, dst, src, 0, 0)

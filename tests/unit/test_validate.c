@@ -158,6 +158,7 @@ static void test_empty_and_too_long(void **state)
 {
 	struct xbpf_validate_error err;
 	struct xbpf_insn one = T_EXIT();
+	const struct xbpf_insn exit_insn = T_EXIT();
 	struct xbpf_insn *big;
 	size_t i;
 
@@ -167,7 +168,7 @@ static void test_empty_and_too_long(void **state)
 	big = calloc(XBPF_MAX_INSNS + 1, sizeof(*big));
 	assert_non_null(big);
 	for (i = 0; i <= XBPF_MAX_INSNS; i++)
-		big[i] = T_EXIT();
+		big[i] = exit_insn;
 	assert_int_equal(xbpf_validate(big, XBPF_MAX_INSNS, &err), 0);
 	assert_int_equal(xbpf_validate(big, XBPF_MAX_INSNS + 1, &err), -E2BIG);
 	assert_int_equal(err.pc, XBPF_MAX_INSNS);
