@@ -432,6 +432,45 @@ static void test_far_jump(void **state)
 	free(text);
 }
 
+/* Random lines from pieces of the syntax: every outcome is a program or a
+ * "line N: ..." error, never a crash (the sanitized build checks memory). */
+static void test_random_text(void **state)
+{
+	static const char *const pieces[] = {
+		"mov", "add32", "lddw", "ldxw", "stxdw", "stb", "jeq", "jne32", "ja", "ja32",
+		"call", "local", "helper", "exit", "lock", "fetch", "xchg32", "cmpxchg", "neg",
+		"be16", "movsx832", "%r0", "%r1,", "%r10", "%r16", "[%r1+4],", "[%r10-0x8]", "[%r2]",
+		"[", "]", "0x10", "-5,", "2147483648", "0xffffffffffffffff", "+3", "-1", "top",
+		"top:", "exit:", ",", "#", ":", "\t", "+0x8000",
+	};
+	const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
+	uint32_t seed = 12345;
+	char text[512];
+	for (int round = 0; round < 3000; round++) {
+		size_t len = 0;
+		int lines = 1 + round % 6;
+		for (int l = 0; l < lines; l++) {
+			int words = (int)(seed % 5);
+			for (int w = 0; w < words; w++) {
+				seed = seed * 1103515245 + 12345;
+				len += (size_t)snprintf(text + len, sizeof(text) - len, "%s ",
+							pieces[(seed >> 8) % n_pieces]);
+			}
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\n");
+		}
+		struct xbpf_insn *out;
+		size_t count;
+		char err[256];
+		int rc = xbpf_asm(text, &out, &count, err, sizeof(err));
+		if (rc == 0) {
+			free(out);
+		} else if (rc != -EINVAL || strncmp(err, "line ", 5) != 0) {
+			print_error("'%s': rc %d, '%s'\n", text, rc, err);
+			fail();
+		}
+	}
+}
+
 /* A small error buffer cuts the message; none at all is allowed. */
 static void test_error_buffer(void **state)
 {
@@ -456,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_far_jump),
+		cmocka_unit_test(test_random_text),
 		cmocka_unit_test(test_error_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
