@@ -133,7 +133,6 @@ static int parse_lines(struct parser *p, const char *text)
 		char *line = strndup(s, n);
 		if (!line)
 			return -ENOMEM;
-		bool asm_line = false;
 		if (strstr(line, "--")) {
 			sec = header_section(line);
 			if (sec == SEC_NONE)
@@ -141,7 +140,6 @@ static int parse_lines(struct parser *p, const char *text)
 		} else if (!is_blank(s, n)) {
 			switch (sec) {
 			case SEC_ASM:
-				asm_line = true;
 				rc = text_append(&p->asm_text, s, n);
 				break;
 			case SEC_RAW:
@@ -170,8 +168,6 @@ static int parse_lines(struct parser *p, const char *text)
 		if (sec == SEC_ASM)
 			p->df->has_asm = true;
 		/* Keep line numbers: every line of the file is a line of asm_text. */
-		if (!rc && !asm_line)
-			rc = text_append(&p->asm_text, "", 0);
 		if (!rc)
 			rc = text_append(&p->asm_text, "\n", 1);
 		free(line);

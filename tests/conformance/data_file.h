@@ -16,16 +16,16 @@ struct data_file {
 	/* The asm section, with every line of the file that is not part of it
 	 * left blank, so that assembler messages name lines of the file. */
 	char *asm_text;
-	bool has_asm;
+	bool has_asm; /* there is an asm section (it may be empty) */
 	/* The raw section, in either spelling (64-bit words, or 8 hex bytes a line). */
 	struct xbpf_insn *raw;
 	size_t raw_count;
 	uint8_t *mem;
 	size_t mem_len;
-	bool has_result;
+	bool has_result; /* the result section has a value: its last line */
 	uint64_t result;
-	bool has_error;
-	char *error; /* last line of the error section; "" when it is empty */
+	bool has_error; /* there is an error section (it may be empty) */
+	char *error;    /* its last line; "" when it is empty */
 };
 
 /* Parses text (NUL-terminated). Returns 0, -EINVAL with err saying which
