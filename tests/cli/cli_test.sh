@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Command-line behaviour of the xbpf tool: help, exit statuses and the exact
+# error lines of each subcommand, on good and bad input.
+#
+# Usage: cli_test.sh XBPF
+set -uo pipefail
+
+xbpf=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+checks=0
+
+# expect NAME STATUS STDOUT STDERR CMD...: runs CMD with $input on standard
+# input; STDOUT and STDERR are bash patterns the whole outputs must match.
+input=
+expect() {
+	local name=$1 status=$2 want_out=$3 want_err=$4
+	shift 4
+	local out err rc
+	out=$(printf '%s' "$input" | "$@" 2>"$work/stderr")
+	rc=$?
+	err=$(cat "$work/stderr")
+	checks=$((checks + 1))
+	if [[ $rc != "$status" || $out != $want_out || $err != $want_err ]]; then
+		failures=$((failures + 1))
+		printf 'FAIL: %s\n  status %s (want %s)\n  stdout: %s\n  stderr: %s\n' \
+			"$name" "$rc" "$status" "$out" "$err"
+	fi
+}
+
+hex() { od -An -v -tx1 "$1"; }
+
+# A pattern that matches text literally.
+literal() { printf '%s' "$1" | sed 's/[][*?\\]/\\&/g'; }
+
+# --- xbpf -------------------------------------------------------------------
+expect "no command" 2 "" "Usage: xbpf COMMAND*" "$xbpf"
+expect "--help" 0 "Usage: xbpf COMMAND*asm*disasm*exec*" "" "$xbpf" --help
+expect "--version" 0 "xbpf [0-9]*.[0-9]*.[0-9]*" "" "$xbpf" --version
+expect "unknown command" 2 "" $'xbpf: unknown command \'frob\'\nTry \'xbpf --help\'.' "$xbpf" frob
+
+# --- xbpf asm ---------------------------------------------------------------
+printf 'mov %%r0, 1\nadd %%r0, 2\nexit\n' >"$work/good.s"
+printf '# comment\nmov %%r0, 1\nldxq %%r0, %%r1\nexit\n' >"$work/bad.s"
+printf '# nothing\n' >"$work/empty.s"
+
+expect "asm --help" 0 "Usage: xbpf asm FILE*" "" "$xbpf" asm --help
+expect "asm without file" 2 "" $'xbpf: asm: no input file\nTry \'xbpf asm --help\'.' "$xbpf" asm
+expect "asm unknown option" 2 "" $'xbpf: asm: unknown option \'-x\'\nTry \'xbpf asm --help\'.' \
+	"$xbpf" asm -x "$work/good.s"
+expect "asm two files" 2 "" "xbpf: asm: more than one input file*" "$xbpf" asm "$work/good.s" "$work/good.s"
+expect "asm -o without name" 2 "" "xbpf: asm: -o needs a file name*" "$xbpf" asm "$work/good.s" -o
+expect "asm missing file" 1 "" "xbpf: asm: $work/none.s: No such file or directory" "$xbpf" asm "$work/none.s"
+expect "asm syntax error" 1 "" "xbpf: asm: line 3: unknown mnemonic 'ldxq'" \
+	"$xbpf" asm "$work/bad.s" -o "$work/bad.bin"
+expect "asm no instructions" 1 "" "xbpf: asm: $work/empty.s: no instructions" \
+	"$xbpf" asm "$work/empty.s" -o "$work/empty.bin"
+expect "asm unwritable output" 1 "" "xbpf: asm: $work/no/dir.bin: No such file or directory" \
+	"$xbpf" asm "$work/good.s" -o "$work/no/dir.bin"
+expect "asm -o" 0 "" "" "$xbpf" asm "$work/good.s" -o "$work/good.bin"
+want=$' b7 00 00 00 01 00 00 00 07 00 00 00 02 00 00 00\n 95 00 00 00 00 00 00 00'
+expect "asm output bytes" 0 "$want" "" hex "$work/good.bin"
+"$xbpf" asm "$work/good.s" >"$work/stdout.bin"
+expect "asm to stdout" 0 "" "" cmp "$work/good.bin" "$work/stdout.bin"
+input=$(cat "$work/good.s")
+expect "asm from stdin" 0 "" "" "$xbpf" asm - -o "$work/stdin.bin"
+input=
+expect "asm from stdin, same bytes" 0 "" "" cmp "$work/good.bin" "$work/stdin.bin"
+if command -v script >/dev/null; then
+	# script(1) gives the command a terminal as its standard output.
+	expect "asm refuses a terminal" 2 \
+		"*xbpf: asm: refusing to write binary instructions to a terminal*" "" \
+		script -qec "$xbpf asm $work/good.s" /dev/null
+fi
+
+# --- xbpf disasm ------------------------------------------------------------
+printf 'lddw %%r1, 0x1122334455667788\nldxw %%r0, [%%r1+4]\njgt %%r0, 5, +1\nexit\n' >"$work/dis.s"
+"$xbpf" asm "$work/dis.s" -o "$work/dis.bin"
+printf '\x07\x00\x00\x00\x01\x00\x00' >"$work/odd.bin"
+printf '\x7fELF\x02\x01\x01\x00' >"$work/elf.o"
+printf '\xff\x00\x00\x00\x00\x00\x00\x00' >"$work/invalid.bin"
+: >"$work/zero.bin"
+
+expect "disasm --help" 0 "Usage: xbpf disasm FILE*" "" "$xbpf" disasm --help
+expect "disasm without file" 2 "" "xbpf: disasm: no input file*" "$xbpf" disasm
+expect "disasm two files" 2 "" "xbpf: disasm: more than one input file*" "$xbpf" disasm a b
+expect "disasm missing file" 1 "" "xbpf: disasm: $work/none.bin: No such file or directory" \
+	"$xbpf" disasm "$work/none.bin"
+expect "disasm odd size" 1 "" \
+	"xbpf: disasm: $work/odd.bin: size 7 is not a multiple of 8: not raw instructions" \
+	"$xbpf" disasm "$work/odd.bin"
+expect "disasm empty file" 1 "" "xbpf: disasm: $work/zero.bin: empty file: no instructions" \
+	"$xbpf" disasm "$work/zero.bin"
+expect "disasm ELF" 1 "" "xbpf: disasm: $work/elf.o: ELF objects are not supported yet*" \
+	"$xbpf" disasm "$work/elf.o"
+want=$'    0: r1 = 0x1122334455667788 ll\n    2: r0 = *(u32 *)(r1 + 0x4)\n    3: if r0 > 0x5 goto +0x1\n    4: exit'
+want=$(literal "$want")
+expect "disasm" 0 "$want" "" "$xbpf" disasm "$work/dis.bin"
+expect "disasm invalid opcode" 0 "    0: .insn 0x00000000000000ff" "" "$xbpf" disasm "$work/invalid.bin"
+expect "disasm from stdin" 0 "$want" "" sh -c "\"$xbpf\" disasm - <\"$work/dis.bin\""
+
+# --- xbpf exec --------------------------------------------------------------
+printf 'ldxb %%r0, [%%r1+1]\nadd %%r0, %%r2\nexit\n' >"$work/mem.s"
+"$xbpf" asm "$work/mem.s" -o "$work/mem.bin"
+printf 'mov %%r1, 7\ncall 5\nmov %%r6, %%r0\nmov %%r1, 8\nmov %%r2, 5\ncall %%r2\nadd %%r0, %%r6\nexit\n' \
+	>"$work/helper.s"
+"$xbpf" asm "$work/helper.s" -o "$work/helper.bin"
+printf 'ldxdw %%r0, [%%r1+8]\nexit\n' >"$work/oob.s"
+"$xbpf" asm "$work/oob.s" -o "$work/oob.bin"
+
+expect "exec --help" 0 "Usage: xbpf exec*" "" "$xbpf" exec --help
+input=$(hex "$work/mem.bin")
+expect "exec with memory" 0 "0xbe" "" "$xbpf" exec "aa  bb  cc  "
+expect "exec, memory in one token" 0 "0xbe" "" "$xbpf" exec "aabbcc"
+expect "exec --interpret" 0 "0xbe" "" "$xbpf" exec "aa  bb  cc  " --interpret
+expect "exec --engine interpreter" 0 "0xbe" "" "$xbpf" exec "aa  bb  cc  " --engine interpreter
+expect "exec ignores plugin options" 0 "0xbe" \
+	$'xbpf: exec: note: ignoring option --profile safe\nxbpf: exec: note: ignoring option --debug' \
+	"$xbpf" exec "aa  bb  cc  " --profile safe --debug
+expect "exec --elf" 2 "" \
+	"xbpf: exec: --elf: ELF programs are not supported yet; send the raw instructions as hex" \
+	"$xbpf" exec "aa  bb  cc  " --elf
+expect "exec --jit" 2 "" "xbpf: exec: --jit: there is no JIT engine yet (engines: interpreter)" \
+	"$xbpf" exec --jit
+expect "exec unknown engine" 2 "" "xbpf: exec: no engine 'jit' (engines: interpreter)" \
+	"$xbpf" exec --engine jit
+expect "exec --engine without name" 2 "" "xbpf: exec: --engine needs a name (interpreter)*" \
+	"$xbpf" exec --engine
+expect "exec stray argument" 2 "" \
+	"xbpf: exec: unexpected argument 'cc' (the memory must come first)*" \
+	"$xbpf" exec "aa" --interpret cc
+expect "exec bad memory" 1 "" "xbpf: exec: memory: 'xyz' is not hex bytes (two hex digits per byte)" \
+	"$xbpf" exec "aa xyz"
+input=$(hex "$work/oob.bin")
+expect "exec out of bounds" 1 "" "xbpf: exec: run failed: instruction 0: *" \
+	"$xbpf" exec "01  02  03  04"
+input=$(hex "$work/helper.bin")
+expect "exec helper 5 by call and callx" 0 "0xf" "" "$xbpf" exec
+input="87 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00"
+expect "exec invalid program" 1 "" "xbpf: exec: invalid program: instruction 0: *" "$xbpf" exec
+input="b7 00 00 00 01 00 00 00 85 00 00 00 06 00 00 00 95 00 00 00 00 00 00 00"
+expect "exec unknown helper" 1 "" "xbpf: exec: cannot prepare: instruction 1: *helper 6*" "$xbpf" exec
+input="b7 00 00 00 01 00 00"
+expect "exec partial instruction" 1 "" \
+	"xbpf: exec: program: 7 bytes is not a whole number of instructions (8 bytes each)" "$xbpf" exec
+input="b7 0g"
+expect "exec bad program hex" 1 "" "xbpf: exec: program: '0g' is not hex bytes*" "$xbpf" exec
+expect "exec NUL in program" 1 "" "xbpf: exec: program: a NUL byte in the hex text" \
+	sh -c "printf 'b7 00\\000 00' | \"$xbpf\" exec"
+input=""
+expect "exec no program" 1 "" "xbpf: exec: no program on standard input (hex text expected)" "$xbpf" exec
+
+echo "$((checks - failures)) of $checks checks passed"
+[ "$failures" -eq 0 ]
