@@ -167,7 +167,7 @@ static int measure(const struct bench_prog *bp, int samples, double *ns_per_run)
 
 		for (i = 0; i < runs && !ret; i++) {
 			exec.budget = XBPF_EXEC_DEFAULT_BUDGET;
-			ret = xbpf_interpreter.run(prog, &exec, 0, &r0);
+			ret = xbpf_interpreter.run(prog, &exec, (const uint64_t[5]){0}, &r0);
 		}
 		elapsed = now_ns() - start;
 		if (ret || elapsed > SAMPLE_NS / 4)
@@ -180,7 +180,7 @@ static int measure(const struct bench_prog *bp, int samples, double *ns_per_run)
 
 		for (i = 0; i < runs && !ret; i++) {
 			exec.budget = XBPF_EXEC_DEFAULT_BUDGET;
-			ret = xbpf_interpreter.run(prog, &exec, 0, &r0);
+			ret = xbpf_interpreter.run(prog, &exec, (const uint64_t[5]){0}, &r0);
 		}
 		t[s] = (now_ns() - start) / (double)runs;
 	}

@@ -76,7 +76,7 @@ int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt,
 		return err;
 	exec->error = err;
 	exec->fault_pc = pc;
-	n = snprintf(exec->fault_msg, sizeof(exec->fault_msg), "insn %zu: ", pc);
+	n = snprintf(exec->fault_msg, sizeof(exec->fault_msg), "instruction %zu: ", pc);
 	va_start(ap, fmt);
 	vsnprintf(exec->fault_msg + n, sizeof(exec->fault_msg) - (size_t)n, fmt, ap);
 	va_end(ap);

@@ -558,7 +558,7 @@ static int take_functions(const struct xbpf_vm_code *code, struct xbpf_interp_pr
 	}
 	ret = xbpf_validate_funcs(code->insns, code->count, &verr, &funcs);
 	if (ret)
-		return prepare_error(err, err_size, ret, "insn %zu: %s", verr.pc, verr.reason);
+		return prepare_error(err, err_size, ret, "instruction %zu: %s", verr.pc, verr.reason);
 	prog->base.func_starts = funcs.starts;
 	prog->base.n_funcs = funcs.count;
 	return 0;
@@ -589,7 +589,7 @@ static int interp_prepare(const struct xbpf_vm_code *code, struct xbpf_vm_prog *
 		enum xbpf_interp_op op = xbpf_interp_decode(code->insns, pc, &prog->code[pc]);
 
 		if (op == XBPF_IOP_INVALID) {
-			ret = prepare_error(err, err_size, -EINVAL, "insn %zu: opcode 0x%02x is not supported", pc,
+			ret = prepare_error(err, err_size, -EINVAL, "instruction %zu: opcode 0x%02x is not supported", pc,
 					    in->opcode);
 			goto fail;
 		}
@@ -597,7 +597,7 @@ static int interp_prepare(const struct xbpf_vm_code *code, struct xbpf_vm_prog *
 			int slot = code->call_slot ? code->call_slot(code->call_slot_ctx, pc, in) : -ENOSYS;
 
 			if (slot < 0) {
-				ret = prepare_error(err, err_size, slot, "insn %zu: cannot bind the call of %s %d: %s",
+				ret = prepare_error(err, err_size, slot, "instruction %zu: cannot bind the call of %s %d: %s",
 						    pc, in->src == XBPF_CALL_KFUNC ? "named helper" : "helper",
 						    in->imm, strerror(-slot));
 				goto fail;
@@ -615,10 +615,10 @@ fail:
 	return ret;
 }
 
-static int interp_run(const struct xbpf_vm_prog *base, struct xbpf_exec *exec, uint64_t arg, uint64_t *r0)
+static int interp_run(const struct xbpf_vm_prog *base, struct xbpf_exec *exec, const uint64_t args[5],
+		      uint64_t *r0)
 {
 	const struct xbpf_interp_prog *prog = (const struct xbpf_interp_prog *)base;
-	const uint64_t args[5] = {arg};
 	struct xbpf_interp_stack *st = xbpf_interp_stack_acquire();
 	int ret;
 

@@ -197,14 +197,14 @@ struct xbpf_engine_ops {
 	const char *name;
 	int (*prepare)(const struct xbpf_vm_code *code, struct xbpf_vm_prog **out, char *err,
 		       size_t err_size);
-	/* Runs from instruction 0 with r1 = arg; returns 0 with *r0 set, or a
+	/* Runs from instruction 0 with r1..r5 = args; returns 0 with *r0 set, or a
 	 * negative errno with exec->fault_* describing the failure: -EFAULT
 	 * (refused memory access or helper argument), -E2BIG (budget used up),
 	 * -EOVERFLOW (more than XBPF_MAX_FRAMES frames), -ENOLINK (unbound
 	 * import slot, unknown callx id), -EINVAL (bad callback or tail call
 	 * target), or what a helper recorded. Clears exec's fault fields and
 	 * tail_call_next first; everything else of the exec is the caller's. */
-	int (*run)(const struct xbpf_vm_prog *prog, struct xbpf_exec *exec, uint64_t arg,
+	int (*run)(const struct xbpf_vm_prog *prog, struct xbpf_exec *exec, const uint64_t args[5],
 		   uint64_t *r0);
 	/* Runs the function at instruction index pc as a callback of a helper
 	 * (bpf_loop and friends) in a new frame of the running program. Only

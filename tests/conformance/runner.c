@@ -32,7 +32,7 @@ enum verdict { PASS, FAIL, ERROR, SKIP };
 static const char *const verdict_names[] = {"PASS", "FAIL", "ERROR", "SKIP"};
 
 /* Runs the case on engine with a private copy of its memory. */
-static void run_case(const struct test_case *tc, const struct xbpf_engine *engine,
+static void run_case(const struct test_case *tc, const struct xbpf_engine_ops *engine,
 		     struct cli_run_result *result)
 {
 	uint8_t *mem = NULL;

@@ -143,7 +143,7 @@ static void run_program(struct xbpf_vm_prog *prog)
 	exec.ctx = (struct xbpf_region){(uintptr_t)ctx, (uintptr_t)(ctx + 4), XBPF_MEM_READ};
 	exec.ctx_rw = (struct xbpf_region){(uintptr_t)(ctx + 2), (uintptr_t)(ctx + 4), XBPF_MEM_RW};
 
-	ret = xbpf_interpreter.run(prog, &exec, (uintptr_t)packet, &r0);
+	ret = xbpf_interpreter.run(prog, &exec, (const uint64_t[5]){(uintptr_t)packet}, &r0);
 	fuzz_programs_run++;
 	if (ret != exec.error || (ret && (!documented_error(ret) || !exec.fault_msg[0])))
 		abort();

@@ -87,7 +87,7 @@ static void test_map_arguments(void **state)
 	assert_false(gate(&exec, lookup, MAP_ID, (uintptr_t)(stack + 61), 0, NULL));
 	assert_int_equal(exec.error, -EFAULT);
 	assert_int_equal(exec.fault_pc, 7);
-	assert_non_null(strstr(exec.fault_msg, "insn 7: probe argument 2 (r2 = 0x"));
+	assert_non_null(strstr(exec.fault_msg, "instruction 7: probe argument 2 (r2 = 0x"));
 	assert_non_null(strstr(exec.fault_msg, "4 readable bytes are not accessible"));
 
 	init_exec(&exec);
@@ -237,7 +237,7 @@ static void test_regions_and_faults(void **state)
 	assert_int_equal(xbpf_exec_fault(&exec, -EINVAL, 4, "second"), -EINVAL);
 	assert_int_equal(exec.error, -EFAULT);
 	assert_int_equal(exec.fault_pc, 3);
-	assert_string_equal(exec.fault_msg, "insn 3: first 1");
+	assert_string_equal(exec.fault_msg, "instruction 3: first 1");
 }
 
 int main(void)

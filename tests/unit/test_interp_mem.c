@@ -92,7 +92,7 @@ static void test_refused_accesses(void **state)
 		const char *name;
 		struct xbpf_insn insn;
 		uint32_t pkt_perm;
-		const char *msg; /* after "insn 1: " */
+		const char *msg; /* after "instruction 3: " */
 	} cases[] = {
 		{"read past the packet", T_LDX(DW, 0, 1, 60), XBPF_MEM_RW, "invalid read of 8 bytes"},
 		{"read before the packet", T_LDX(B, 0, 1, -1), XBPF_MEM_RW, "invalid read of 1 bytes"},
@@ -118,7 +118,7 @@ static void test_refused_accesses(void **state)
 					   T_MOV64_IMM(0, 0), T_EXIT()};
 		int ret = run_with_memory(prog, T_COUNT(prog), packet, cases[i].pkt_perm, &exec, &r0);
 
-		if (ret != -EFAULT || exec.fault_pc != 3 || strncmp(exec.fault_msg, "insn 3: ", 8) ||
+		if (ret != -EFAULT || exec.fault_pc != 3 || strncmp(exec.fault_msg, "instruction 3: ", 15) ||
 		    !strstr(exec.fault_msg, cases[i].msg))
 			fail_msg("%s: got %d at %zu '%s'", cases[i].name, ret, exec.fault_pc, exec.fault_msg);
 	}
@@ -133,7 +133,7 @@ static void test_fault_message(void **state)
 	struct xbpf_insn prog[] = {T_MOV64_REG(3, 1), T_STX(DW, 3, 1, 60), T_EXIT()};
 
 	assert_int_equal(run_with_memory(prog, T_COUNT(prog), packet, XBPF_MEM_RW, &exec, &r0), -EFAULT);
-	snprintf(expect, sizeof(expect), "insn 1: invalid write of 8 bytes at 0x%llx (r3 + 60)",
+	snprintf(expect, sizeof(expect), "instruction 1: invalid write of 8 bytes at 0x%llx (r3 + 60)",
 		 (unsigned long long)(uintptr_t)(packet + 60));
 	assert_string_equal(exec.fault_msg, expect);
 	assert_int_equal(exec.error, -EFAULT);

@@ -51,7 +51,7 @@ static inline int test_run_exec(const struct xbpf_insn *insns, size_t count, str
 
 	if (ret)
 		return ret;
-	ret = xbpf_interpreter.run(prog, exec, arg, r0);
+	ret = xbpf_interpreter.run(prog, exec, (const uint64_t[5]){arg}, r0);
 	xbpf_interpreter.free(prog);
 	return ret;
 }

@@ -46,7 +46,7 @@ static const char *engine_names(void)
 
 struct exec_args {
 	const char *memory;
-	const struct xbpf_engine *engine;
+	const struct xbpf_engine_ops *engine;
 };
 
 /* Returns -1 when the command line is fine, else the exit status. */

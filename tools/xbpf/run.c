@@ -1,13 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * The execution environment of the bpf_conformance corpus (see run.h).
- *
- * Engines start a program with r1 set and no other argument register, so
- * r2 is set by one instruction put in front of the program, `r2 = LEN`, as
- * upstream's --xdp_prolog does for the Linux plugin. The program is
- * validated as it was given, before the prolog is added, and every
- * instruction index in a message is one of the given program.
- */
+/* The execution environment of the bpf_conformance corpus (see run.h). */
 #include "run.h"
 
 #include <errno.h>
@@ -18,12 +10,12 @@
 
 #include "isa/validate.h"
 
-const struct xbpf_engine *const cli_engines[] = {
+const struct xbpf_engine_ops *const cli_engines[] = {
 	&xbpf_interpreter,
 };
 const size_t cli_n_engines = sizeof(cli_engines) / sizeof(cli_engines[0]);
 
-const struct xbpf_engine *cli_find_engine(const char *name)
+const struct xbpf_engine_ops *cli_find_engine(const char *name)
 {
 	for (size_t i = 0; i < cli_n_engines; i++)
 		if (strcmp(cli_engines[i]->name, name) == 0)
@@ -40,7 +32,7 @@ static uint64_t helper_return_arg(uint64_t r1, uint64_t r2, uint64_t r3, uint64_
 
 #define CONFORMANCE_HELPER_ID 5
 
-static const struct xbpf_helper_proto helper_5 = {
+static const struct xbpf_helper helper_5 = {
 	.name = "conformance_helper_5",
 	.fn = helper_return_arg,
 	.ret = XBPF_RET_INTEGER,
@@ -53,32 +45,24 @@ static int call_slot(void *ctx, size_t pc, const struct xbpf_insn *insn)
 	return insn->src == XBPF_CALL_HELPER && insn->imm == CONFORMANCE_HELPER_ID ? 0 : -ENOSYS;
 }
 
-static const struct xbpf_helper_proto *helper_by_id(void *ctx, uint64_t id)
+static const struct xbpf_helper *helper_by_id(void *ctx, uint64_t id)
 {
 	return id == CONFORMANCE_HELPER_ID ? &helper_5 : NULL;
 }
 
 static const struct xbpf_exec_env env = {.helper_by_id = helper_by_id};
 
-#define PROLOG_SLOTS 1
-
-/* Fills result with a failure; msg is an engine's message, which names an
- * instruction of the program with its prolog as "insn N: ...". */
-static int fail_shifted(struct cli_run_result *result, int error, const char *what, const char *msg)
+static int fail(struct cli_run_result *result, int error, const char *what, const char *msg)
 {
-	size_t pc;
-	int n = 0;
 	result->outcome = CLI_RUN_FAILED;
 	result->error = error;
-	if (sscanf(msg, "insn %zu: %n", &pc, &n) == 1 && n > 0 && pc >= PROLOG_SLOTS)
-		snprintf(result->message, sizeof(result->message), "%sinstruction %zu: %s", what,
-			 pc - PROLOG_SLOTS, msg + n);
-	else
-		snprintf(result->message, sizeof(result->message), "%s%s", what, msg);
+	/* Cut msg so that what and msg together fit the message. */
+	int room = (int)(sizeof(result->message) - strlen(what) - 1);
+	snprintf(result->message, sizeof(result->message), "%s%.*s", what, room, msg);
 	return error;
 }
 
-int cli_run_program(const struct xbpf_engine *engine, const struct xbpf_insn *insns, size_t count,
+int cli_run_program(const struct xbpf_engine_ops *engine, const struct xbpf_insn *insns, size_t count,
 		    uint8_t *mem, size_t mem_len, struct cli_run_result *result)
 {
 	memset(result, 0, sizeof(*result));
@@ -95,27 +79,12 @@ int cli_run_program(const struct xbpf_engine *engine, const struct xbpf_insn *in
 				 "invalid program: instruction %zu: %s", verr.pc, verr.reason);
 		return rc;
 	}
-	if (mem_len > INT32_MAX)
-		return fail_shifted(result, -E2BIG, "cannot run: ", "the memory is larger than 2 GiB");
-
-	struct xbpf_insn *code = malloc((count + PROLOG_SLOTS) * sizeof(*code));
-	if (!code)
-		return fail_shifted(result, -ENOMEM, "cannot run: ", "out of memory");
-	code[0] = xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_K, 2, 0, 0,
-				 (int32_t)mem_len);
-	memcpy(code + PROLOG_SLOTS, insns, count * sizeof(*code));
-
-	struct xbpf_vm_code vm_code = {
-		.insns = code,
-		.count = count + PROLOG_SLOTS,
-		.call_slot = call_slot,
-	};
+	struct xbpf_vm_code vm_code = {.insns = insns, .count = count, .call_slot = call_slot};
 	struct xbpf_vm_prog *prog;
 	char err[CLI_RUN_MESSAGE_SIZE];
 	rc = engine->prepare(&vm_code, &prog, err, sizeof(err));
-	free(code);
 	if (rc)
-		return fail_shifted(result, rc, "cannot prepare: ", err);
+		return fail(result, rc, "cannot prepare: ", err);
 
 	struct xbpf_import imports[1];
 	atomic_init(&imports[0].proto, &helper_5);
@@ -128,10 +97,10 @@ int cli_run_program(const struct xbpf_engine *engine, const struct xbpf_insn *in
 	exec.n_imports = 1;
 	exec.env = &env;
 
-	rc = engine->run(prog, &exec, start, &result->r0);
+	rc = engine->run(prog, &exec, (const uint64_t[5]){start, mem_len}, &result->r0);
 	engine->free(prog);
 	if (rc)
-		return fail_shifted(result, rc, "run failed: ",
+		return fail(result, rc, "run failed: ",
 				    exec.fault_msg[0] ? exec.fault_msg : strerror(-rc));
 	result->outcome = CLI_RUN_DONE;
 	return 0;

@@ -16,11 +16,11 @@
 #include "vm/vm.h"
 
 /* Every engine of the build, and how many. */
-extern const struct xbpf_engine *const cli_engines[];
+extern const struct xbpf_engine_ops *const cli_engines[];
 extern const size_t cli_n_engines;
 
 /* The engine of that name, or NULL. */
-const struct xbpf_engine *cli_find_engine(const char *name);
+const struct xbpf_engine_ops *cli_find_engine(const char *name);
 
 /* How far a program got. */
 enum cli_run_outcome {
@@ -46,7 +46,7 @@ struct cli_run_result {
  * Returns 0 when it ran to its exit, else the negative errno also in
  * result->error.
  */
-int cli_run_program(const struct xbpf_engine *engine, const struct xbpf_insn *insns, size_t count,
+int cli_run_program(const struct xbpf_engine_ops *engine, const struct xbpf_insn *insns, size_t count,
 		    uint8_t *mem, size_t mem_len, struct cli_run_result *result);
 
 #endif /* XBPF_TOOLS_RUN_H */
