@@ -48,7 +48,7 @@ static const struct xbpf_region *find_region(const struct xbpf_exec *exec, uintp
 
 static bool env_may_access(const struct xbpf_exec *exec, uintptr_t addr, size_t size, uint32_t perm)
 {
-	return exec->env && exec->env->may_access && exec->env->may_access(exec->env_ctx, addr, size, perm);
+	return exec->env && exec->env->may_access && exec->env->may_access(exec, addr, size, perm);
 }
 
 bool xbpf_exec_may_access(const struct xbpf_exec *exec, uintptr_t addr, size_t size, uint32_t perm)
@@ -65,6 +65,11 @@ void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t siz
 	r->start = (uintptr_t)start;
 	r->end = (uintptr_t)start + size;
 	r->perm = perm;
+}
+
+void xbpf_exec_note_map(struct xbpf_exec *exec, const void *map)
+{
+	exec->maps[exec->maps_next++ % XBPF_EXEC_RECENT] = map;
 }
 
 int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt, ...)
@@ -166,7 +171,7 @@ static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, co
 			return refuse(exec, proto, pc, i, v, "not the program's context");
 		return 1;
 	case XBPF_ARG_CONST_MAP_PTR:
-		if (!exec->env || !exec->env->map_shape || !exec->env->map_shape(exec->env_ctx, v, &gs->shape))
+		if (!exec->env || !exec->env->map_shape || !exec->env->map_shape(exec, v, &gs->shape))
 			return refuse(exec, proto, pc, i, v, "not a map of the program");
 		gs->have_map = true;
 		return 1;

@@ -456,7 +456,7 @@ L_CALL_HELPER : {
 	goto call_helper;
 }
 L_CALLX:
-	proto = exec->env && exec->env->helper_by_id ? exec->env->helper_by_id(exec->env_ctx, DST) : NULL;
+	proto = exec->env && exec->env->helper_by_id ? exec->env->helper_by_id(exec, DST) : NULL;
 	if (unlikely(!proto)) {
 		xbpf_exec_fault(exec, -ENOLINK, PC, "callx: no helper with id %llu (r%u)",
 				(unsigned long long)DST, ip->dst);

@@ -87,11 +87,12 @@ struct xbpf_exec_env {
 	/* Last resort of the access check when no region of the exec covers
 	 * [addr, addr+size), for example a value of one of the program's maps.
 	 * NULL: refuse. */
-	bool (*may_access)(void *ctx, uintptr_t addr, size_t size, uint32_t perm);
-	/* Is `map` one of the maps the program references? Then its shape. */
-	bool (*map_shape)(void *ctx, uint64_t map, struct xbpf_map_shape *shape);
+	bool (*may_access)(const struct xbpf_exec *exec, uintptr_t addr, size_t size, uint32_t perm);
+	/* Is `map` one of the maps the program references, or one it got from
+	 * a map-in-map lookup in this run (exec->maps)? Then its shape. */
+	bool (*map_shape)(const struct xbpf_exec *exec, uint64_t map, struct xbpf_map_shape *shape);
 	/* callx: the helper whose id a register holds. NULL: callx faults. */
-	const struct xbpf_helper *(*helper_by_id)(void *ctx, uint64_t id);
+	const struct xbpf_helper *(*helper_by_id)(const struct xbpf_exec *exec, uint64_t id);
 };
 
 struct xbpf_exec {
@@ -110,6 +111,9 @@ struct xbpf_exec {
 
 	const struct xbpf_exec_env *env; /* may be NULL */
 	void *env_ctx;
+	/* Inner maps that map-in-map lookups handed to the program. */
+	const void *maps[XBPF_EXEC_RECENT];
+	unsigned maps_next;
 
 	/* Backward jumps and calls the run may still make; the run stops with
 	 * -E2BIG when it is used up. */
@@ -121,6 +125,7 @@ struct xbpf_exec {
 	unsigned tail_calls;
 
 	/* Owned by the layers above the engine (program, runtime, hook). */
+	struct xbpf_runtime *rt; /* where helpers log (trace_printk) */
 	void *program;
 	void *user;
 	unsigned cpu;
@@ -148,6 +153,9 @@ bool xbpf_exec_may_access(const struct xbpf_exec *exec, uintptr_t addr, size_t s
 
 /* Remember a region a helper handed to the program. */
 void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t size, uint32_t perm);
+
+/* Remember an inner map a map-in-map lookup handed to the program. */
+void xbpf_exec_note_map(struct xbpf_exec *exec, const void *map);
 
 /* Stop the run: records the first fault only. Returns err. */
 int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt, ...)

@@ -99,12 +99,12 @@ static int call_slot(void *ctx, size_t pc, const struct xbpf_insn *insn)
 	return (int)((uint32_t)insn->imm % FUZZ_SLOTS);
 }
 
-static const struct xbpf_helper *helper_by_id(void *ctx, uint64_t id)
+static const struct xbpf_helper *helper_by_id(const struct xbpf_exec *exec, uint64_t id)
 {
 	return id < FUZZ_SLOTS - 1 ? &protos[id] : NULL;
 }
 
-static bool map_shape(void *ctx, uint64_t map, struct xbpf_map_shape *shape)
+static bool map_shape(const struct xbpf_exec *exec, uint64_t map, struct xbpf_map_shape *shape)
 {
 	if (map != FUZZ_MAP_ID)
 		return false;

@@ -19,7 +19,7 @@
 static uint8_t map_value[16];
 static int helper_calls;
 
-static bool map_shape(void *ctx, uint64_t map, struct xbpf_map_shape *shape)
+static bool map_shape(const struct xbpf_exec *exec, uint64_t map, struct xbpf_map_shape *shape)
 {
 	if (map != MAP_ID)
 		return false;

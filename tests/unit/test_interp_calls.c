@@ -80,7 +80,7 @@ static const struct xbpf_helper proto_tail = {
 	.args = {XBPF_ARG_PTR_TO_CTX, XBPF_ARG_ANYTHING},
 };
 
-static const struct xbpf_helper *helper_by_id(void *ctx, uint64_t id)
+static const struct xbpf_helper *helper_by_id(const struct xbpf_exec *exec, uint64_t id)
 {
 	return id == 77 ? &proto_sum : NULL;
 }

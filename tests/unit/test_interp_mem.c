@@ -141,7 +141,7 @@ static void test_fault_message(void **state)
 
 static uint64_t env_word;
 
-static bool env_allows_word(void *ctx, uintptr_t addr, size_t size, uint32_t perm)
+static bool env_allows_word(const struct xbpf_exec *exec, uintptr_t addr, size_t size, uint32_t perm)
 {
 	return addr >= (uintptr_t)&env_word && addr + size <= (uintptr_t)(&env_word + 1);
 }

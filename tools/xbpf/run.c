@@ -45,7 +45,7 @@ static int call_slot(void *ctx, size_t pc, const struct xbpf_insn *insn)
 	return insn->src == XBPF_CALL_HELPER && insn->imm == CONFORMANCE_HELPER_ID ? 0 : -ENOSYS;
 }
 
-static const struct xbpf_helper *helper_by_id(void *ctx, uint64_t id)
+static const struct xbpf_helper *helper_by_id(const struct xbpf_exec *exec, uint64_t id)
 {
 	return id == CONFORMANCE_HELPER_ID ? &helper_5 : NULL;
 }
