@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -332,6 +333,12 @@ struct xbpf_core_services {
 	/* A hook whose input has ended (a replayed file) says so; the host's
 	 * xbpf_link_wait returns. */
 	void (*link_finished)(struct xbpf_link *link, int status);
+	/* Counters the host can read per link (xbpf_link_counter): the hook
+	 * names them when it attaches and increments the returned array
+	 * (atomically if several threads count). The array belongs to the
+	 * link and keeps its values across a detach and re-attach with the
+	 * same names. NULL when out of memory. */
+	_Atomic uint64_t *(*link_counters)(struct xbpf_link *link, const char *const *names, size_t n);
 	/* Value of "key" in a "key=value\0..." parameter blob, or NULL. */
 	const char *(*param)(const void *params, size_t params_size, const char *key);
 

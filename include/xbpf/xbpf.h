@@ -419,6 +419,10 @@ XBPF_API int xbpf_link_detach(struct xbpf_link *link);
  * timeout_ms; -1 waits forever); returns the hook's status. */
 XBPF_API int xbpf_link_wait(struct xbpf_link *link, int timeout_ms);
 XBPF_API bool xbpf_link_attached(const struct xbpf_link *link);
+/* The index-th counter the hook keeps for the link ("pass", "drop"...);
+ * -ENOENT past the last. */
+XBPF_API int xbpf_link_counter(const struct xbpf_link *link, size_t index, const char **name,
+			       uint64_t *value);
 XBPF_API uint32_t xbpf_link_id(const struct xbpf_link *link);
 
 /* ------------------------------------------------------------------------ */
