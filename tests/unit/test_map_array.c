@@ -95,8 +95,8 @@ static void array_program_path_and_regions(void **state)
 	assert_int_equal(r.end, (uintptr_t)v2 + 12);
 	assert_false(xbpf_map_value_region(map, (uintptr_t)v2 + 8, 8, &r)); /* into padding */
 	assert_false(xbpf_map_value_region(map, (uintptr_t)v0 + 64, 1, &r));
-	uint64_t x = 5;
-	assert_int_equal(xbpf_map_update_prog(map, &key, &x, XBPF_ANY, 0), 0);
+	uint64_t x[2] = { 5, 0 };
+	assert_int_equal(xbpf_map_update_prog(map, &key, x, XBPF_ANY, 0), 0);
 	uint64_t sum = 0;
 	assert_int_equal(xbpf_map_for_each_prog(map, sum_cb, &sum, 0, 0), 4);
 	assert_int_equal(sum, 5);
