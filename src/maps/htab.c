@@ -15,7 +15,6 @@
 
 /* Linux's limits, so that the same sizes are refused with the same codes. */
 #define KMALLOC_MAX_SIZE (1U << 22)
-#define MAX_BPF_STACK 512
 #define LINUX_HTAB_ELEM 48
 #define PCPU_MIN_UNIT_SIZE 32768
 #define MAX_BUCKETS (1U << 28)
@@ -577,14 +576,11 @@ static int check_attr(struct xbpf_runtime *rt, const struct xbpf_map_attr *attr,
 		return -EINVAL;
 	}
 	if ((uint64_t)attr->key_size + attr->value_size >= KMALLOC_MAX_SIZE - LINUX_HTAB_ELEM ||
-	    attr->key_size > MAX_BPF_STACK ||
-	    attr->value_size >= KMALLOC_MAX_SIZE - MAX_BPF_STACK - LINUX_HTAB_ELEM ||
 	    (percpu && xbpf_round8(attr->value_size) > PCPU_MIN_UNIT_SIZE)) {
 		xbpf_log(rt, XBPF_LOG_ERROR,
-			 "hash map '%s': key_size %u or value_size %u too large (keys up to "
-			 "%u bytes%s)",
-			 name, attr->key_size, attr->value_size, MAX_BPF_STACK,
-			 percpu ? ", per-CPU values up to 32768" : "");
+			 "hash map '%s': key_size %u or value_size %u too large%s", name,
+			 attr->key_size, attr->value_size,
+			 percpu ? " (per-CPU values up to 32768 bytes)" : "");
 		return -E2BIG;
 	}
 	if (roundup_pow2(attr->max_entries) > MAX_BUCKETS) {
