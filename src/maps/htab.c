@@ -95,11 +95,11 @@ static struct htab_elem *elem_get(struct htab *h)
 
 void htab_kill(struct htab_elem *e)
 {
+	/* The refill that follows writes with release stores (shared_mem.h),
+	 * so a reader who sees any refilled word also sees this odd count
+	 * when it reads the count again: the writer half of a seqlock. */
 	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_relaxed);
 	atomic_store_explicit(&e->seq, seq + 1, memory_order_relaxed);
-	/* The refill that follows must not become visible before the odd
-	 * count (the writer half of a seqlock). */
-	atomic_thread_fence(memory_order_release);
 }
 
 /* Publish a filled element's content to readers (even count). */
@@ -207,8 +207,9 @@ again:;
 		struct htab_elem *e = (struct htab_elem *)p;
 		if (atomic_load_explicit(&e->hash, memory_order_relaxed) == hash) {
 			uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+			/* The key is read with acquire loads: the count read
+			 * after it cannot be older than any key word seen. */
 			if (!(seq & 1) && xbpf_shared_equal(htab_key(e), key, h->map.key_size)) {
-				atomic_thread_fence(memory_order_acquire);
 				if (atomic_load_explicit(&e->seq, memory_order_relaxed) == seq)
 					return e;
 				goto again;

@@ -110,8 +110,10 @@ done:
  * committed by a producer that saw our position and wakes us. */
 static bool record_ready(struct ringbuf *rb)
 {
-	atomic_thread_fence(memory_order_seq_cst);
-	uint64_t cons = atomic_load(rb->consumer_pos);
+	uint64_t cons = atomic_load_explicit(rb->consumer_pos, memory_order_relaxed);
+	/* Publish our position again, sequentially consistent, before
+	 * looking (the store-buffering pattern with commit()). */
+	atomic_store(rb->consumer_pos, cons);
 	if (cons == atomic_load(rb->producer_pos))
 		return false;
 	struct ringbuf_hdr *hdr = (struct ringbuf_hdr *)(rb->data + (cons & rb->mask));

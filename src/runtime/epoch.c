@@ -8,6 +8,10 @@
 
 __thread int xbpf_epoch_registered;
 
+#if defined(__SANITIZE_THREAD__)
+char xbpf_epoch_tsan_sync;
+#endif
+
 static pthread_key_t unregister_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
@@ -43,13 +47,16 @@ static void run_callback(struct rcu_head *rcu)
 	struct xbpf_epoch_head *head = caa_container_of(rcu, struct xbpf_epoch_head, rcu);
 
 	xbpf_epoch_registered = 1;
+	XBPF_EPOCH_TSAN_ACQUIRE();
 	head->fn(head);
+	XBPF_EPOCH_TSAN_RELEASE(); /* for xbpf_epoch_barrier */
 }
 
 void xbpf_epoch_call(struct xbpf_epoch_head *head, xbpf_epoch_fn fn)
 {
 	xbpf_epoch_register();
 	head->fn = fn;
+	XBPF_EPOCH_TSAN_RELEASE();
 	urcu_memb_call_rcu(&head->rcu, run_callback);
 }
 
@@ -97,11 +104,15 @@ void xbpf_epoch_free_now(void *ptr)
 void xbpf_epoch_synchronize(void)
 {
 	xbpf_epoch_register();
+	XBPF_EPOCH_TSAN_RELEASE();
 	urcu_memb_synchronize_rcu();
+	XBPF_EPOCH_TSAN_ACQUIRE();
 }
 
 void xbpf_epoch_barrier(void)
 {
 	xbpf_epoch_register();
+	XBPF_EPOCH_TSAN_RELEASE();
 	urcu_memb_barrier();
+	XBPF_EPOCH_TSAN_ACQUIRE();
 }

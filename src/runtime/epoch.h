@@ -21,6 +21,22 @@
 
 struct xbpf_epoch_head;
 
+/* ThreadSanitizer cannot see the ordering liburcu provides (it is not
+ * instrumented): a grace period orders every reader's accesses before the
+ * callbacks and synchronize calls that follow. We tell it so with one
+ * synchronization object that epoch exits, xbpf_epoch_call and finished
+ * callbacks release, and that callbacks, xbpf_epoch_synchronize and
+ * xbpf_epoch_barrier acquire. */
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+extern char xbpf_epoch_tsan_sync;
+#define XBPF_EPOCH_TSAN_RELEASE() __tsan_release(&xbpf_epoch_tsan_sync)
+#define XBPF_EPOCH_TSAN_ACQUIRE() __tsan_acquire(&xbpf_epoch_tsan_sync)
+#else
+#define XBPF_EPOCH_TSAN_RELEASE() ((void)0)
+#define XBPF_EPOCH_TSAN_ACQUIRE() ((void)0)
+#endif
+
 /* Embed one in an object to free it after a grace period without
  * allocating. */
 typedef void (*xbpf_epoch_fn)(struct xbpf_epoch_head *head);
@@ -48,6 +64,7 @@ static inline void xbpf_epoch_enter(void)
 
 static inline void xbpf_epoch_exit(void)
 {
+	XBPF_EPOCH_TSAN_RELEASE();
 	urcu_memb_read_unlock();
 }
 
