@@ -14,16 +14,16 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-struct xbpf_object;
+struct xbpf_obj;
 
 struct xbpf_id_slot {
 	uint32_t id;
-	struct xbpf_object *obj;
+	struct xbpf_obj *obj;
 };
 
 struct xbpf_pin {
 	char *path;
-	struct xbpf_object *obj;
+	struct xbpf_obj *obj;
 };
 
 struct xbpf_runtime {
