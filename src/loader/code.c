@@ -24,6 +24,8 @@ static const struct xbpf_ld_ref *find_ref(const struct xbpf_ld_sec *sec, size_t 
 {
 	const struct xbpf_ld_ref key = {.insn = insn};
 
+	if (n == 0)
+		return NULL;
 	return bsearch(&key, sec->refs, n, sizeof(*sec->refs), cmp_ref);
 }
 
@@ -161,7 +163,8 @@ int xbpf_ld_check_code(struct xbpf_ld *ld)
 
 		if (sec->kind != XBPF_LD_SEC_CODE)
 			continue;
-		qsort(sec->refs, sec->n_refs, sizeof(*sec->refs), cmp_ref);
+		if (sec->n_refs > 1)
+			qsort(sec->refs, sec->n_refs, sizeof(*sec->refs), cmp_ref);
 		for (i = 1; i < sec->n_refs && !err; i++) {
 			if (sec->refs[i].insn == sec->refs[i - 1].insn)
 				err = xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_INSN(s, sec->refs[i].insn),
@@ -169,7 +172,8 @@ int xbpf_ld_check_code(struct xbpf_ld *ld)
 		}
 		for (i = 0; i < sec->n_funcs && !err; i++)
 			err = check_func(ld, s, &ld->funcs[sec->first_func + i], n_relocated, second);
-		qsort(sec->refs, sec->n_refs, sizeof(*sec->refs), cmp_ref);
+		if (sec->n_refs > 1)
+			qsort(sec->refs, sec->n_refs, sizeof(*sec->refs), cmp_ref);
 	}
 	free(second);
 	return err;

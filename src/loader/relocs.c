@@ -385,6 +385,8 @@ static int distribute_slots(struct xbpf_ld *ld, struct pending_slot *p, size_t n
 {
 	size_t i, j;
 
+	if (n == 0)
+		return 0;
 	qsort(p, n, sizeof(*p), cmp_pending);
 	for (i = 0; i < n; i = j) {
 		struct xbpf_elf_map *map = &ld->obj->maps[p[i].map];
