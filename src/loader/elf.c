@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -453,8 +454,16 @@ static int read_license_version(struct xbpf_ld *ld)
 	return 0;
 }
 
+static bool libelf_usable;
+
+static void init_libelf(void)
+{
+	libelf_usable = elf_version(EV_CURRENT) != EV_NONE;
+}
+
 int xbpf_ld_read_elf(struct xbpf_ld *ld)
 {
+	static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
 	Elf64_Ehdr ehdr;
 	Elf *elf;
 	int err;
@@ -462,7 +471,8 @@ int xbpf_ld_read_elf(struct xbpf_ld *ld)
 	err = check_header(ld, &ehdr);
 	if (err)
 		return err;
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	pthread_once(&libelf_once, init_libelf);
+	if (!libelf_usable)
 		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_NOWHERE, "libelf is unusable: %s",
 				     elf_errmsg(-1));
 	/* libelf only reads the image (ELF_C_READ_MMAP semantics). */

@@ -7,7 +7,9 @@
  *   btf.c        the object's BTF (libbpf) and queries on it
  *   programs.c   functions (cut by FUNC symbols) and entry programs
  *   btf_ext.c    .BTF.ext func info and line info per code section
- *   map_defs.c   BTF .maps and legacy maps definitions
+ *   map_table.c  obj->maps: adding, finding by definition offset
+ *   map_defs.c   BTF-defined maps (.maps)
+ *   legacy_maps.c  struct bpf_map_def maps (maps)
  *   data_maps.c  .data / .rodata / .bss as one-element array maps
  *   relocs.c     relocations of code sections and .maps `values`
  *   externs.c    named helper imports (extern functions)
@@ -176,8 +178,13 @@ struct xbpf_ld_func *xbpf_ld_func_holding(const struct xbpf_ld *ld, size_t sec, 
 /* The map whose definition starts at offset of a definition section. */
 int xbpf_ld_map_at(const struct xbpf_ld *ld, size_t sec, uint64_t offset);
 
-/* Append a map to obj->maps (zeroed, with defaults) and return its index. */
+/* Append a zeroed map to obj->maps; returns its index (*out points to it
+ * until the next map is added) or -ENOMEM. */
 int xbpf_ld_add_map(struct xbpf_ld *ld, struct xbpf_elf_map **out);
+
+/* The definition symbols (objects, not the section symbol) of section sec,
+ * sorted by offset, in a new array (NULL when there are none). */
+int xbpf_ld_def_syms(struct xbpf_ld *ld, size_t sec, Elf64_Sym **out, size_t *n_out);
 
 /* Line info of instruction insn of a code section (the last entry at or
  * before it), NULL if none. */

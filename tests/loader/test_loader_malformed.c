@@ -273,7 +273,7 @@ static void test_missing_btf_type(void **state)
 	memcpy(data + ((const uint8_t *)btf__type_by_id(btf, m->type) - (const uint8_t *)raw) + 8,
 	       &missing, 4);
 	btf__free(btf);
-	lt_expect_error(f, -EINVAL, "section '.maps', symbol 'counts'",
+	lt_expect_error(f, -EINVAL, "section '.maps': map 'counts'",
 			"the key type [524287] is missing from the BTF", NULL);
 }
 
@@ -328,9 +328,9 @@ static void test_unsupported_features(void **state)
 
 static void test_bad_map_definitions(void **state)
 {
-	expect_object_error("loader_bad_unknown_field", -EINVAL, "section '.maps', symbol 'table'",
-			    "map 'table': unknown field 'colour'", NULL);
-	expect_object_error("loader_bad_key_size", -EINVAL, "section '.maps', symbol 'table'",
+	expect_object_error("loader_bad_unknown_field", -EINVAL, "section '.maps': map 'table': unknown field 'colour'",
+			    NULL, NULL);
+	expect_object_error("loader_bad_key_size", -EINVAL, "section '.maps': map 'table'",
 			    "key_size 8 conflicts with the key type, of size 4", NULL);
 	expect_object_error("loader_bad_no_type", -EINVAL, "map 'table': missing type", NULL, NULL);
 }

@@ -590,7 +590,7 @@ static void test_legacy_maps(void **state)
 	/* A longer definition is accepted while its extra fields are zero. */
 	check_legacy("loader_legacy_long");
 	lt_read_object("loader_legacy_extra", &f);
-	lt_expect_error(&f, -EOPNOTSUPP, "section 'maps', symbol 'old_array'",
+	lt_expect_error(&f, -EOPNOTSUPP, "section 'maps': map 'old_array'",
 			"beyond struct bpf_map_def and not zero", NULL);
 	lt_free(&f);
 }
