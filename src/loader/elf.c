@@ -50,6 +50,14 @@ static int check_header(struct xbpf_ld *ld, Elf64_Ehdr *ehdr)
 		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_NOWHERE,
 				     "section header size %u is not %zu", ehdr->e_shentsize,
 				     sizeof(Elf64_Shdr));
+	/* With e_shnum 0 the count is in section 0 (or there are no sections):
+	 * read_section_headers() checks the table once libelf has the count. */
+	if (ehdr->e_shnum != 0 && (ehdr->e_shoff > ld->size ||
+				   ehdr->e_shnum > (ld->size - ehdr->e_shoff) / sizeof(Elf64_Shdr)))
+		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_NOWHERE,
+				     "section header table (%u entries at offset %llu) lies "
+				     "outside the file (%zu bytes)",
+				     ehdr->e_shnum, (unsigned long long)ehdr->e_shoff, ld->size);
 	return 0;
 }
 

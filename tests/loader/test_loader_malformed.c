@@ -82,10 +82,13 @@ static void test_header(void **state)
 	lt_expect_error(f, -EINVAL, "not an ELF file", NULL);
 	*eh = saved;
 	eh->e_shoff = f->size - 64;
-	lt_expect_error(f, -EINVAL, "test.o: ", NULL);
+	lt_expect_error(f, -EINVAL, "test.o: section header table (", "lies outside the file", NULL);
 	*eh = saved;
 	eh->e_shstrndx = 999;
-	lt_expect_error(f, -EINVAL, "test.o: ", NULL);
+	lt_expect_error(f, -EINVAL, "test.o: section name table index 999 is out of range", NULL);
+	*eh = saved;
+	eh->e_shentsize = 10;
+	lt_expect_error(f, -EINVAL, "test.o: section header size 10 is not 64", NULL);
 	*eh = saved;
 }
 
