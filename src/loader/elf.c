@@ -248,37 +248,27 @@ static bool is_named_kind(enum xbpf_ld_sec_kind kind)
 	       kind != XBPF_LD_SEC_SYMTAB;
 }
 
-struct named_sec {
-	const char *name;
-	size_t index;
-};
-
-static int cmp_named_sec(const void *a, const void *b)
+/* Lists the sections read by name in ld->sec_names, refusing two of one
+ * name. */
+static int index_section_names(struct xbpf_ld *ld)
 {
-	return strcmp(((const struct named_sec *)a)->name, ((const struct named_sec *)b)->name);
-}
+	struct xbpf_ld_names *t = &ld->sec_names;
+	size_t i;
 
-static int check_unique_names(struct xbpf_ld *ld)
-{
-	struct named_sec *s = calloc(ld->n_secs, sizeof(*s));
-	size_t n = 0, i;
-	int err = 0;
-
-	if (!s)
+	t->v = calloc(ld->n_secs, sizeof(*t->v));
+	if (!t->v)
 		return -ENOMEM;
 	for (i = 1; i < ld->n_secs; i++) {
 		if (is_named_kind(ld->secs[i].kind))
-			s[n++] = (struct named_sec){ld->secs[i].name, i};
+			t->v[t->n++] = (struct xbpf_ld_name){ld->secs[i].name, (uint32_t)i};
 	}
-	qsort(s, n, sizeof(*s), cmp_named_sec);
-	for (i = 1; i < n && !err; i++) {
-		if (strcmp(s[i].name, s[i - 1].name) == 0)
-			err = xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SEC(s[i].index),
-					    "another section (%zu) has the same name",
-					    s[i - 1].index);
+	xbpf_ld_names_sort(t);
+	for (i = 1; i < t->n; i++) {
+		if (strcmp(t->v[i].name, t->v[i - 1].name) == 0)
+			return xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SEC(t->v[i].id),
+					     "another section (%u) has the same name", t->v[i - 1].id);
 	}
-	free(s);
-	return err;
+	return 0;
 }
 
 static int classify_sections(struct xbpf_ld *ld)
@@ -332,7 +322,7 @@ static int classify_sections(struct xbpf_ld *ld)
 		if (single)
 			*single = i;
 	}
-	err = check_unique_names(ld);
+	err = index_section_names(ld);
 	if (err)
 		return err;
 	/* A nameless code section could not be told apart in .BTF.ext. */

@@ -299,8 +299,8 @@ static int parse_def(struct def_ctx *c, uint32_t def_id, bool inner, struct xbpf
 	return 0;
 }
 
-static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datasec,
-		       uint32_t *prev_end)
+static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, const struct xbpf_ld_names *vars,
+		       uint64_t *prev_end)
 {
 	const struct xbpf_ld_sec *sec = &ld->secs[ld->maps_sec];
 	const char *name = ld->strtab + sym->st_name;
@@ -313,7 +313,7 @@ static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datase
 	uint64_t extent;
 	int idx, err;
 
-	var_id = xbpf_ld_btf_datasec_var(ld->btf, datasec, name);
+	var_id = xbpf_ld_names_find(vars, name);
 	var = var_id ? btf__type_by_id(ld->btf, var_id) : NULL;
 	if (!var || !btf_is_var(var))
 		return xbpf_ld_error(ld, -EINVAL, c.where,
@@ -332,7 +332,7 @@ static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datase
 	if (sym->st_value < *prev_end)
 		return xbpf_ld_error(ld, -EINVAL, c.where,
 				     "map '%s': its definition overlaps the previous one", name);
-	*prev_end = (uint32_t)(sym->st_value + extent);
+	*prev_end = sym->st_value + extent;
 
 	idx = xbpf_ld_add_map(ld, &map);
 	if (idx < 0)
@@ -352,13 +352,17 @@ static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datase
 
 int xbpf_ld_collect_btf_maps(struct xbpf_ld *ld)
 {
+	struct xbpf_ld_names vars;
 	Elf64_Sym *syms;
 	size_t n, i;
-	uint32_t datasec, prev_end = 0;
+	uint64_t prev_end = 0;
 	int err;
 
 	if (!ld->maps_sec)
 		return 0;
+	if (ld->secs[ld->maps_sec].size > UINT32_MAX)
+		return xbpf_ld_error(ld, -E2BIG, XBPF_LD_AT_SEC(ld->maps_sec),
+				     "map definitions larger than 4 GiB");
 	err = xbpf_ld_def_syms(ld, ld->maps_sec, &syms, &n);
 	if (err || n == 0)
 		return err;
@@ -368,17 +372,20 @@ int xbpf_ld_collect_btf_maps(struct xbpf_ld *ld)
 				     "maps defined in '.maps' need the object's BTF (compile with "
 				     "-g)");
 	}
-	datasec = xbpf_ld_btf_datasec(ld->btf, ".maps");
 	ld->btf_maps = calloc(n, sizeof(*ld->btf_maps));
-	if (!ld->btf_maps) {
+	err = ld->btf_maps ? xbpf_ld_btf_datasec_vars(
+				     ld->btf, xbpf_ld_names_find(&ld->btf_datasecs, ".maps"), &vars)
+			   : -ENOMEM;
+	if (err) {
 		free(syms);
-		return -ENOMEM;
+		return err;
 	}
 	ld->btf_maps_first = ld->obj->n_maps;
 	for (i = 0; i < n && !err; i++) {
-		err = add_btf_map(ld, &syms[i], datasec, &prev_end);
+		err = add_btf_map(ld, &syms[i], &vars, &prev_end);
 		ld->btf_maps_count = ld->obj->n_maps - ld->btf_maps_first;
 	}
+	xbpf_ld_names_free(&vars);
 	free(syms);
 	return err;
 }
