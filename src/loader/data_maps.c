@@ -20,8 +20,8 @@ static bool is_data_kind(enum xbpf_ld_sec_kind kind)
 
 static bool is_var_sym(const struct xbpf_ld *ld, const Elf64_Sym *sym)
 {
-	return ELF64_ST_TYPE(sym->st_info) == STT_OBJECT && sym->st_shndx < ld->n_secs &&
-	       ld->secs[sym->st_shndx].map >= 0;
+	return ELF64_ST_TYPE(sym->st_info) == STT_OBJECT && sym->st_shndx != SHN_UNDEF &&
+	       sym->st_shndx < ld->n_secs && ld->secs[sym->st_shndx].map >= 0;
 }
 
 static int cmp_var(const void *a, const void *b)
@@ -62,10 +62,13 @@ static int add_var(struct xbpf_ld *ld, size_t sym_idx, const struct xbpf_ld_name
 static int collect_vars(struct xbpf_ld *ld)
 {
 	struct xbpf_elf_obj *obj = ld->obj;
-	struct xbpf_ld_names *btf_vars = calloc(obj->n_maps, sizeof(*btf_vars));
+	struct xbpf_ld_names *btf_vars;
 	size_t i;
 	int err = 0;
 
+	if (obj->n_maps == 0)
+		return 0;
+	btf_vars = calloc(obj->n_maps, sizeof(*btf_vars));
 	if (!btf_vars)
 		return -ENOMEM;
 	for (i = 0; i < ld->n_syms; i++) {

@@ -81,6 +81,7 @@ static int read_section_headers(struct xbpf_ld *ld, Elf *elf, const Elf64_Ehdr *
 	if (!ld->secs)
 		return -ENOMEM;
 	ld->n_secs = n;
+	ld->secs[0].map = -1;
 
 	for (i = 1; i < n; i++) {
 		struct xbpf_ld_sec *sec = &ld->secs[i];

@@ -133,6 +133,12 @@ static void test_bad_indexes(void **state)
 	sym->st_shndx = n_secs + 5;
 	lt_expect_error(f, -EINVAL, "symbol 'answer'", "section index", "is out of range", NULL);
 	*sym = saved_sym;
+	/* An undefined object symbol is an extern variable, not a variable of
+	 * whatever map happens to be first. */
+	sym->st_shndx = SHN_UNDEF;
+	lt_expect_error(f, -EINVAL, "(middle+", "extern 'answer' has no BTF FUNC or VAR of extern linkage",
+			NULL);
+	*sym = saved_sym;
 	sym->st_name = 0x7fffffff;
 	lt_expect_error(f, -EINVAL, "name offset 2147483647 is outside the string table", NULL);
 	*sym = saved_sym;
