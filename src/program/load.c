@@ -228,9 +228,9 @@ static int convert_context(struct xbpf_load *ld)
 	const struct xbpf_context_descriptor *c = &ld->prog->context;
 	struct xbpf_ctx_layout layout = {
 		.size = c->size,
-		.converted = (const struct xbpf_ctx_converted_field *)c->fields,
+		.converted = c->fields,
 		.n_converted = c->n_fields,
-		.writable = (const struct xbpf_ctx_range *)c->writable,
+		.writable = c->writable,
 		.n_writable = c->n_writable,
 	};
 	struct xbpf_ctx_error cerr;
@@ -349,6 +349,74 @@ out:
 	free(ld.imports);
 	free(ld.import_desc);
 	free(ld.func_starts);
+	xbpf_log_capture_end(&cap);
+	return err;
+}
+
+/* Raw loads name maps by id in lddw (src 1 and 2): turn them into indexes
+ * into a list of the maps, which xbpf_program_load_spec takes. */
+static int maps_by_id(struct xbpf_runtime *rt, struct xbpf_insn *insns, size_t count,
+		      struct xbpf_map ***maps, size_t *n_maps)
+{
+	for (size_t pc = 0; pc + 1 < count; pc++) {
+		struct xbpf_insn *insn = &insns[pc];
+		if (!xbpf_insn_is_lddw(insn))
+			continue;
+		if (insn->src == XBPF_PSEUDO_MAP_FD || insn->src == XBPF_PSEUDO_MAP_VALUE) {
+			uint32_t id = (uint32_t)insn->imm;
+			size_t i = 0;
+			while (i < *n_maps && xbpf_map_id((*maps)[i]) != id)
+				i++;
+			if (i == *n_maps) {
+				struct xbpf_map **grown = realloc(*maps, (*n_maps + 1) * sizeof(**maps));
+				if (!grown)
+					return -ENOMEM;
+				*maps = grown;
+				int err = xbpf_map_get_by_id(rt, id, &grown[i]);
+				if (err) {
+					xbpf_log(rt, XBPF_LOG_ERROR, "instruction %zu: no map has id %u", pc, id);
+					return err;
+				}
+				(*n_maps)++;
+			}
+			insn->src = insn->src == XBPF_PSEUDO_MAP_FD ? XBPF_PSEUDO_MAP_IDX : XBPF_PSEUDO_MAP_IDX_VALUE;
+			insn->imm = (int32_t)i;
+		}
+		pc++;
+	}
+	return 0;
+}
+
+int xbpf_program_load(struct xbpf_runtime *rt, const char *type, const struct xbpf_insn *insns, size_t count,
+		      const struct xbpf_program_load_opts *opts, struct xbpf_program **out)
+{
+	if (!rt || !type || !insns || !count || !out)
+		return -EINVAL;
+	struct xbpf_insn *copy = malloc(count * sizeof(*copy));
+	struct xbpf_map **maps = NULL;
+	size_t n_maps = 0;
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, insns, count * sizeof(*copy));
+	struct xbpf_log_capture cap;
+	xbpf_log_capture_begin(&cap, opts ? opts->log : NULL, XBPF_LOG_INFO);
+	int err = maps_by_id(rt, copy, count, &maps, &n_maps);
+	if (!err) {
+		struct xbpf_program_spec spec = {
+			.name = opts ? opts->name : NULL,
+			.type = type,
+			.insns = copy,
+			.n_insns = count,
+			.maps = maps,
+			.n_maps = n_maps,
+			.license = opts ? opts->license : NULL,
+		};
+		err = xbpf_program_load_spec(rt, &spec, opts, out);
+	}
+	for (size_t i = 0; i < n_maps; i++)
+		xbpf_map_put(maps[i]);
+	free(maps);
+	free(copy);
 	xbpf_log_capture_end(&cap);
 	return err;
 }

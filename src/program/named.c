@@ -14,6 +14,9 @@
 
 #include <bpf/btf.h>
 
+/* Signatures in messages are cut to fit their buffers, on purpose. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
 #include "program/load.h"
 #include "runtime/log.h"
 
@@ -213,7 +216,6 @@ static const char *arg_text(uint8_t arg, uint8_t width)
 	}
 }
 
-/* The helper's prototype in C. */
 void xbpf_helper_signature(const struct xbpf_helper *h, char *buf, size_t size)
 {
 	const char *ret = h->ret == XBPF_RET_VOID      ? "void"

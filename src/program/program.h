@@ -174,6 +174,8 @@ void xbpf_named_imports_rebind(struct xbpf_program *prog, struct xbpf_provider *
  * with, or NULL when it does not. */
 const char *xbpf_helper_proto_diff(const struct xbpf_helper *was, const struct xbpf_helper *now,
 				   char *buf, size_t size);
+/* The helper's prototype in C, as messages and `xbpf ext info` show it. */
+void xbpf_helper_signature(const struct xbpf_helper *h, char *buf, size_t size);
 /* Helper a callx names, with the program type's rules. */
 const struct xbpf_helper *xbpf_program_helper_by_id(const struct xbpf_program *prog, uint64_t id);
 

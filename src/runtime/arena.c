@@ -3,6 +3,7 @@
 #include "runtime/arena.h"
 
 #include <stdalign.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

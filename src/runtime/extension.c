@@ -108,6 +108,11 @@ const char *xbpf_extension_path(const struct xbpf_extension *ext)
 	return ext->path;
 }
 
+void *xbpf_extension_symbol(const struct xbpf_extension *ext, const char *name)
+{
+	return ext && name ? dlsym(ext->handle, name) : NULL;
+}
+
 static void unlink_extension(struct xbpf_extension *ext)
 {
 	struct xbpf_runtime *rt = ext->rt;
