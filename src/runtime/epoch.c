@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__thread int xbpf_epoch_registered;
+__thread int xbpf_epoch_registered __attribute__((tls_model("initial-exec")));
 
 #if defined(__SANITIZE_THREAD__)
 char xbpf_epoch_tsan_sync;

@@ -48,7 +48,8 @@ struct xbpf_epoch_head {
 
 void xbpf_epoch_register_slow(void);
 
-extern __thread int xbpf_epoch_registered;
+/* initial-exec: a plain %fs-relative load on the hot path, even in libxbpf.so. */
+extern __thread int xbpf_epoch_registered __attribute__((tls_model("initial-exec")));
 
 static inline void xbpf_epoch_register(void)
 {
