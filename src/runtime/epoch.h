@@ -81,7 +81,6 @@ void xbpf_epoch_call(struct xbpf_epoch_head *head, xbpf_epoch_fn fn);
 /* Memory that xbpf_epoch_defer_free can release: the allocation carries
  * its own epoch head, so deferring never allocates and never fails. */
 void *xbpf_epoch_alloc(size_t size);
-void *xbpf_epoch_zalloc(size_t size);
 /* Free memory from xbpf_epoch_alloc after a grace period (NULL: no-op). */
 void xbpf_epoch_defer_free(void *ptr);
 /* Free memory from xbpf_epoch_alloc now (nobody else can see it). */
