@@ -102,8 +102,11 @@ enum xbpf_object_kind {
 XBPF_API int xbpf_unpin(struct xbpf_runtime *rt, const char *path);
 /* Kind of the object pinned at path, or a negative errno (-ENOENT). */
 XBPF_API int xbpf_pinned_kind(struct xbpf_runtime *rt, const char *path);
-/* Pins under a prefix ("" for all), in path order: calls fn for each until
- * it returns non-zero, which is then returned. */
+/* Pins under a prefix, in path order: calls fn for each until it returns
+ * non-zero, which is then returned. "" lists all pins; "a" (or "a/") lists
+ * "a" itself and the pins below "a/", not "ab". Pinning a path below a
+ * pinned path fails with -ENOTDIR, pinning a path that has pins below it
+ * with -EEXIST (pins are files, their prefixes directories, as in bpffs). */
 XBPF_API int xbpf_pin_foreach(struct xbpf_runtime *rt, const char *prefix,
 			      int (*fn)(void *user, const char *path, enum xbpf_object_kind kind,
 					uint32_t id),
@@ -218,7 +221,10 @@ XBPF_API int xbpf_map_get_next_key(struct xbpf_map *map, const void *key, void *
 XBPF_API int xbpf_map_freeze(struct xbpf_map *map);
 
 /* Map-in-map and PROG_ARRAY values are object ids (uint32_t) from the host,
- * on update and on lookup: the id of the inner map or of the program. */
+ * on update and on lookup: the id of the inner map or of the program. An id
+ * naming no live object gives -EBADF (Linux's answer to a bad descriptor);
+ * an object of the wrong kind, or an inner map that does not match the
+ * template, -EINVAL. */
 
 /* Batch operations, as Linux's BPF_MAP_*_BATCH: *count is in the number of
  * elements offered, out the number done. in_batch NULL starts from the

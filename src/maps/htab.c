@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "maps/hash_fn.h"
 #include "maps/shared_mem.h"
 #include "runtime/epoch.h"
 #include "runtime/log.h"
@@ -21,16 +20,6 @@
 
 /* Eviction retries when every LRU candidate's bucket is busy. */
 #define LRU_RETRIES 1000
-
-static inline bool is_nulls(uintptr_t p)
-{
-	return p & 1;
-}
-
-static inline uintptr_t nulls_of(uint32_t bucket)
-{
-	return ((uintptr_t)bucket << 1) | 1;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Elements                                                                 */
@@ -189,45 +178,6 @@ static struct xbpf_map *inner_of(const struct htab *h, struct htab_elem *e)
 /* Chains                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static inline uint32_t hash_key(const struct htab *h, const void *key)
-{
-	return xbpf_hash(key, h->map.key_size, h->seed);
-}
-
-/* Lock-free lookup inside an epoch (see htab.h for the guards). */
-static struct htab_elem *find_rcu(struct htab *h, const void *key, uint32_t hash)
-{
-	uint32_t bucket = hash & h->mask;
-	_Atomic uintptr_t *first = &h->buckets[bucket].first;
-again:;
-	uintptr_t p = atomic_load_explicit(first, memory_order_acquire);
-	if (p == 0)
-		return NULL;
-	while (!is_nulls(p)) {
-		struct htab_elem *e = (struct htab_elem *)p;
-		if (atomic_load_explicit(&e->hash, memory_order_relaxed) == hash) {
-			uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
-			/* The key is read with acquire loads: the count read
-			 * after it cannot be older than any key word seen. */
-			if (!(seq & 1) && xbpf_shared_equal(htab_key(e), key, h->map.key_size)) {
-				if (atomic_load_explicit(&e->seq, memory_order_relaxed) == seq)
-					return e;
-				goto again;
-			}
-		}
-		p = atomic_load_explicit(&e->next, memory_order_acquire);
-	}
-	/* Ended in another bucket's chain: our element moved under us. */
-	if (p != nulls_of(bucket))
-		goto again;
-	return NULL;
-}
-
-struct htab_elem *htab_lookup_elem(struct htab *h, const void *key)
-{
-	return find_rcu(h, key, hash_key(h, key));
-}
-
 /* Lookup with the bucket locked: the chain cannot change. */
 static struct htab_elem *find_locked(struct htab *h, struct htab_bucket *b, const void *key,
 				     uint32_t hash)
@@ -235,7 +185,7 @@ static struct htab_elem *find_locked(struct htab *h, struct htab_bucket *b, cons
 	uintptr_t p = atomic_load_explicit(&b->first, memory_order_relaxed);
 	if (p == 0)
 		return NULL;
-	while (!is_nulls(p)) {
+	while (!htab_is_nulls(p)) {
 		struct htab_elem *e = (struct htab_elem *)p;
 		if (atomic_load_explicit(&e->hash, memory_order_relaxed) == hash &&
 		    xbpf_shared_equal(htab_key(e), key, h->map.key_size))
@@ -250,7 +200,7 @@ static void link_head(struct htab *h, struct htab_bucket *b, struct htab_elem *e
 {
 	uintptr_t first = atomic_load_explicit(&b->first, memory_order_relaxed);
 	if (first == 0)
-		first = nulls_of((uint32_t)(b - h->buckets));
+		first = htab_nulls_of((uint32_t)(b - h->buckets));
 	atomic_store_explicit(&e->next, first, memory_order_relaxed);
 	atomic_store_explicit(&b->first, (uintptr_t)e, memory_order_release);
 }
@@ -363,7 +313,7 @@ long htab_update(struct htab *h, const void *key, const void *value, uint64_t fl
 	if (cpu != HTAB_ALL_CPUS && h->map.percpu && (unsigned)cpu >= h->ncpus)
 		return -EINVAL;
 
-	uint32_t hash = hash_key(h, key);
+	uint32_t hash = htab_hash_key(h, key);
 	struct htab_bucket *b = htab_bucket_of(h, hash);
 	for (unsigned attempt = 0;; attempt++) {
 		long ret = 0;
@@ -390,7 +340,7 @@ long htab_update(struct htab *h, const void *key, const void *value, uint64_t fl
 /* Remove the element of key, copying its value out first when out is set. */
 static long remove_key(struct htab *h, const void *key, void *out)
 {
-	uint32_t hash = hash_key(h, key);
+	uint32_t hash = htab_hash_key(h, key);
 	struct htab_bucket *b = htab_bucket_of(h, hash);
 
 	xbpf_lock(&b->lock);
@@ -435,13 +385,13 @@ int htab_get_next_key(struct xbpf_map *map, const void *key, void *next_key)
 	uint32_t start = 0;
 
 	if (key) {
-		uint32_t hash = hash_key(h, key);
+		uint32_t hash = htab_hash_key(h, key);
 		struct htab_bucket *b = htab_bucket_of(h, hash);
 		xbpf_lock(&b->lock);
 		struct htab_elem *e = find_locked(h, b, key, hash);
 		if (e) {
 			uintptr_t next = atomic_load_explicit(&e->next, memory_order_relaxed);
-			if (!is_nulls(next)) {
+			if (!htab_is_nulls(next)) {
 				xbpf_shared_read(next_key, htab_key((struct htab_elem *)next),
 						 map->key_size);
 				xbpf_unlock(&b->lock);
@@ -455,11 +405,11 @@ int htab_get_next_key(struct xbpf_map *map, const void *key, void *next_key)
 	for (uint64_t i = start; i <= h->mask; i++) {
 		struct htab_bucket *b = &h->buckets[i];
 		uintptr_t p = atomic_load_explicit(&b->first, memory_order_relaxed);
-		if (p == 0 || is_nulls(p))
+		if (p == 0 || htab_is_nulls(p))
 			continue;
 		xbpf_lock(&b->lock);
 		p = atomic_load_explicit(&b->first, memory_order_relaxed);
-		if (!is_nulls(p)) {
+		if (!htab_is_nulls(p)) {
 			xbpf_shared_read(next_key, htab_key((struct htab_elem *)p), map->key_size);
 			xbpf_unlock(&b->lock);
 			return 0;
@@ -480,7 +430,7 @@ long htab_for_each(struct xbpf_map *map, xbpf_map_foreach_fn fn, void *user, uns
 		uintptr_t p = atomic_load_explicit(&h->buckets[i].first, memory_order_acquire);
 		if (p == 0)
 			continue;
-		while (!is_nulls(p)) {
+		while (!htab_is_nulls(p)) {
 			struct htab_elem *e = (struct htab_elem *)p;
 			if (!(atomic_load_explicit(&e->seq, memory_order_acquire) & 1)) {
 				n++;
@@ -659,7 +609,7 @@ void htab_free(struct xbpf_map *map)
 		uintptr_t p = atomic_load_explicit(&h->buckets[i].first, memory_order_relaxed);
 		if (p == 0)
 			continue;
-		while (!is_nulls(p)) {
+		while (!htab_is_nulls(p)) {
 			struct htab_elem *e = (struct htab_elem *)p;
 			p = atomic_load_explicit(&e->next, memory_order_relaxed);
 			if (h->of_maps)

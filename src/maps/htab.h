@@ -33,7 +33,9 @@
 #ifndef XBPF_MAPS_HTAB_H
 #define XBPF_MAPS_HTAB_H
 
+#include "maps/hash_fn.h"
 #include "maps/map.h"
+#include "maps/shared_mem.h"
 #include "runtime/lock.h"
 
 #define HTAB_NIL UINT32_MAX
@@ -118,6 +120,52 @@ static inline struct htab_bucket *htab_bucket_of(const struct htab *h, uint32_t 
 	return &h->buckets[hash & h->mask];
 }
 
+static inline bool htab_is_nulls(uintptr_t p)
+{
+	return p & 1;
+}
+
+static inline uintptr_t htab_nulls_of(uint32_t bucket)
+{
+	return ((uintptr_t)bucket << 1) | 1;
+}
+
+static inline uint32_t htab_hash_key(const struct htab *h, const void *key)
+{
+	return xbpf_hash(key, h->map.key_size, h->seed);
+}
+
+/* Lock-free lookup inside an epoch (see the guards above); inline, since
+ * it is the hot path of every hash map type. */
+static inline struct htab_elem *htab_lookup_elem(struct htab *h, const void *key)
+{
+	uint32_t hash = htab_hash_key(h, key);
+	uint32_t bucket = hash & h->mask;
+	_Atomic uintptr_t *first = &h->buckets[bucket].first;
+again:;
+	uintptr_t p = atomic_load_explicit(first, memory_order_acquire);
+	if (p == 0)
+		return NULL;
+	while (!htab_is_nulls(p)) {
+		struct htab_elem *e = (struct htab_elem *)p;
+		if (atomic_load_explicit(&e->hash, memory_order_relaxed) == hash) {
+			uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+			/* The key is read with acquire loads: the count read
+			 * after it cannot be older than any key word seen. */
+			if (!(seq & 1) && xbpf_shared_equal(htab_key(e), key, h->map.key_size)) {
+				if (atomic_load_explicit(&e->seq, memory_order_relaxed) == seq)
+					return e;
+				goto again;
+			}
+		}
+		p = atomic_load_explicit(&e->next, memory_order_acquire);
+	}
+	/* Ended in another bucket's chain: our element moved under us. */
+	if (p != htab_nulls_of(bucket))
+		goto again;
+	return NULL;
+}
+
 /* LRU list (htab_lru.c); callers hold lru_lock. */
 void htab_lru_push_head(struct htab *h, struct htab_elem *e);
 void htab_lru_remove(struct htab *h, struct htab_elem *e);
@@ -139,7 +187,6 @@ void htab_kill(struct htab_elem *e);
 int htab_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *attr,
 	       const struct xbpf_map_ops *ops, struct xbpf_map **out);
 void htab_free(struct xbpf_map *map);
-struct htab_elem *htab_lookup_elem(struct htab *h, const void *key);
 long htab_update(struct htab *h, const void *key, const void *value, uint64_t flags, int cpu);
 long htab_delete(struct xbpf_map *map, const void *key);
 /* Copies the value out in host layout (per-CPU: all slots; map-in-map:

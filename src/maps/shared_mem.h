@@ -57,19 +57,6 @@ static inline void xbpf_shared_zero(void *shared, size_t n)
 		__atomic_store_n(&db[i], 0, __ATOMIC_RELEASE);
 }
 
-/* Copy between two shared areas (both 8-byte aligned). */
-static inline void xbpf_shared_copy(void *dst, const void *src, size_t n)
-{
-	const uint64_t *s = src;
-	uint64_t *d = dst;
-	for (; n >= 8; n -= 8, d++, s++)
-		__atomic_store_n(d, __atomic_load_n(s, __ATOMIC_ACQUIRE), __ATOMIC_RELAXED);
-	const unsigned char *sb = (const unsigned char *)s;
-	unsigned char *db = (unsigned char *)d;
-	for (size_t i = 0; i < n; i++)
-		__atomic_store_n(&db[i], __atomic_load_n(&sb[i], __ATOMIC_ACQUIRE), __ATOMIC_RELAXED);
-}
-
 static inline bool xbpf_shared_equal(const void *shared, const void *priv, size_t n)
 {
 	const uint64_t *s = shared;

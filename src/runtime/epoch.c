@@ -4,9 +4,8 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
-__thread int xbpf_epoch_registered;
+__thread int xbpf_epoch_registered __attribute__((tls_model("initial-exec")));
 
 #if defined(__SANITIZE_THREAD__)
 char xbpf_epoch_tsan_sync;
@@ -74,14 +73,6 @@ void *xbpf_epoch_alloc(size_t size)
 		return NULL;
 	union alloc_header *h = malloc(sizeof(*h) + size);
 	return h ? h + 1 : NULL;
-}
-
-void *xbpf_epoch_zalloc(size_t size)
-{
-	void *p = xbpf_epoch_alloc(size);
-	if (p)
-		memset(p, 0, size);
-	return p;
 }
 
 static void free_alloc(struct xbpf_epoch_head *head)

@@ -48,7 +48,8 @@ struct xbpf_epoch_head {
 
 void xbpf_epoch_register_slow(void);
 
-extern __thread int xbpf_epoch_registered;
+/* initial-exec: a plain %fs-relative load on the hot path, even in libxbpf.so. */
+extern __thread int xbpf_epoch_registered __attribute__((tls_model("initial-exec")));
 
 static inline void xbpf_epoch_register(void)
 {
@@ -80,7 +81,6 @@ void xbpf_epoch_call(struct xbpf_epoch_head *head, xbpf_epoch_fn fn);
 /* Memory that xbpf_epoch_defer_free can release: the allocation carries
  * its own epoch head, so deferring never allocates and never fails. */
 void *xbpf_epoch_alloc(size_t size);
-void *xbpf_epoch_zalloc(size_t size);
 /* Free memory from xbpf_epoch_alloc after a grace period (NULL: no-op). */
 void xbpf_epoch_defer_free(void *ptr);
 /* Free memory from xbpf_epoch_alloc now (nobody else can see it). */

@@ -18,8 +18,6 @@ typedef struct {
 	_Atomic uint32_t state;
 } xbpf_lock_t;
 
-#define XBPF_LOCK_INIT { 0 }
-
 /* Hint to the CPU that we are spinning. */
 static inline void xbpf_cpu_relax(void)
 {
