@@ -146,14 +146,9 @@ const struct xbpf_exec_hold *xbpf_exec_find_hold(const struct xbpf_exec *exec, c
 bool xbpf_exec_unhold(struct xbpf_exec *exec, const void *object, void (*release)(void *object))
 {
 	struct xbpf_exec_hold *h = object ? find_hold(exec, object, release) : NULL;
-	unsigned i;
 
 	if (!h)
 		return false;
-	/* A returned pointer's region is also among the recent ones. */
-	for (i = 0; i < XBPF_EXEC_RECENT; i++)
-		if (h->region.start != h->region.end && exec->recent[i].start == h->region.start)
-			exec->recent[i] = (struct xbpf_region){0};
 	memmove(h, h + 1, (size_t)(exec->holds + --exec->n_holds - h) * sizeof(*h));
 	return true;
 }
@@ -329,7 +324,7 @@ static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, co
 		return 1;
 	case XBPF_ARG_PTR_TO_ALLOC_MEM:
 		/* The helper checks that it is a hold of its own kind. */
-		if (!xbpf_exec_find_hold(exec, (const void *)(uintptr_t)v, NULL))
+		if (!v || !xbpf_exec_find_hold(exec, (const void *)(uintptr_t)v, NULL))
 			return refuse(exec, proto, pc, i, v, "not a record the program holds");
 		return 1;
 	case XBPF_ARG_PTR_TO_SPIN_LOCK:
@@ -369,7 +364,8 @@ bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *pro
 	maps_before = exec->maps_next;
 	*r0 = proto->fn(args[0], args[1], args[2], args[3], args[4], exec);
 
-	if (*r0 == 0)
+	/* Memory the run holds is accessible as long as it is held, no longer. */
+	if (*r0 == 0 || xbpf_exec_find_hold(exec, (const void *)(uintptr_t)*r0, NULL))
 		return true;
 	switch (proto->ret) {
 	case XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL:

@@ -190,8 +190,9 @@ bool xbpf_exec_hold(struct xbpf_exec *exec, const void *object, void (*release)(
 const struct xbpf_exec_hold *xbpf_exec_find_hold(const struct xbpf_exec *exec, const void *object,
 						 void (*release)(void *object));
 /* Take back the hold of object of that kind without calling release; the
- * program loses access to its memory (also where the recent regions had
- * it). False if the run holds no such thing. */
+ * program loses access to its memory. False if the run holds no such
+ * thing. (The call gate does not note a returned pointer the run holds,
+ * so that access ends here.) */
 bool xbpf_exec_unhold(struct xbpf_exec *exec, const void *object, void (*release)(void *object));
 /* Release everything still held, latest first (engines, as a run ends). */
 void xbpf_exec_release_holds(struct xbpf_exec *exec);

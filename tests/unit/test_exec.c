@@ -273,10 +273,25 @@ static void other_kind(void *object)
 {
 }
 
+/* Reserves buffer the way ring buffer records are: held, returned. */
+static uint64_t holds_buffer(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			     struct xbpf_exec *exec)
+{
+	return xbpf_exec_hold(exec, buffer, release_counting, buffer, r2, XBPF_MEM_RW) ? (uintptr_t)buffer : 0;
+}
+
 static void test_holds(void **state)
 {
 	const uint8_t alloc[5] = {XBPF_ARG_PTR_TO_ALLOC_MEM};
+	const struct xbpf_helper holding_reserve = {
+		.name = "holding_reserve",
+		.fn = holds_buffer,
+		.ret = XBPF_RET_PTR_TO_MEM_OR_NULL,
+		.args = {XBPF_ARG_ANYTHING, XBPF_ARG_CONST_SIZE_OR_ZERO},
+	};
+	const uint64_t reserve_args[5] = {0, 16};
 	struct xbpf_exec exec;
+	uint64_t r0;
 	int i;
 
 	init_exec(&exec);
@@ -298,12 +313,14 @@ static void test_holds(void **state)
 	assert_true(gate(&exec, alloc, (uintptr_t)map_value, 0, 0, NULL));
 	assert_false(gate(&exec, alloc, (uintptr_t)(buffer + 8), 0, 0, NULL));
 	assert_non_null(strstr(exec.fault_msg, "not a record the program holds"));
+	assert_false(gate(&exec, alloc, 0, 0, 0, NULL)); /* NULL, while things are held */
 
-	/* taking back: only the right kind, and access goes with it, also
-	 * where the gate noted the returned pointer */
+	/* taking back: only the right kind, and access goes with it (the gate
+	 * does not note a returned pointer the run holds) */
 	init_exec(&exec);
-	assert_true(xbpf_exec_hold(&exec, buffer, release_counting, buffer, 16, XBPF_MEM_RW));
-	xbpf_exec_note_region(&exec, buffer, 16, XBPF_MEM_RW);
+	assert_true(xbpf_exec_call_helper(&exec, &holding_reserve, reserve_args, 3, &r0));
+	assert_int_equal(r0, (uintptr_t)buffer);
+	assert_true(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 16, XBPF_MEM_RW));
 	assert_false(xbpf_exec_unhold(&exec, buffer, other_kind));
 	assert_true(xbpf_exec_unhold(&exec, buffer, release_counting));
 	assert_false(xbpf_exec_unhold(&exec, buffer, release_counting));
