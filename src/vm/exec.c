@@ -12,9 +12,6 @@
 #include "isa/validate.h"
 #include "vm/vm.h"
 
-/* Longest string a XBPF_ARG_PTR_TO_CONST_STR argument may be, NUL included. */
-#define CONST_STR_MAX 4096
-
 void xbpf_exec_init(struct xbpf_exec *exec)
 {
 	memset(exec, 0, sizeof(*exec));
@@ -179,12 +176,12 @@ int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt,
 	return err;
 }
 
-/* Is there a NUL within CONST_STR_MAX bytes from addr that the program may
+/* Is there a NUL within XBPF_CONST_STR_MAX bytes from addr that the program may
  * read but not write? (Linux wants such strings in read-only maps, so that
  * they cannot change under the helper.) */
 static bool readonly_string(const struct xbpf_exec *exec, uintptr_t addr)
 {
-	size_t span = xbpf_exec_readable_span(exec, addr, CONST_STR_MAX);
+	size_t span = xbpf_exec_readable_span(exec, addr, XBPF_CONST_STR_MAX);
 	const char *nul = memchr((const void *)addr, 0, span);
 	size_t i;
 

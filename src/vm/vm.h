@@ -76,6 +76,8 @@ static inline bool xbpf_region_covers(const struct xbpf_region *r, uintptr_t add
 #define XBPF_EXEC_HOLDS 8       /* things a run may hold at once (see struct xbpf_exec_hold) */
 #define XBPF_EXEC_DEFAULT_BUDGET (1ULL << 27) /* set by xbpf_exec_init() */
 #define XBPF_EXEC_MSG_SIZE 160
+/* Longest XBPF_ARG_PTR_TO_CONST_STR argument the call gate accepts, NUL included. */
+#define XBPF_CONST_STR_MAX 4096
 
 /* What the layers above the engine tell a run about the program's world. */
 struct xbpf_map_shape {
