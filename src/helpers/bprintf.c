@@ -111,7 +111,8 @@ static int take_string(const struct xbpf_exec *exec, struct prepared *p, struct 
 		len = left - 1;
 	else
 		len = 0;
-	memcpy(p->room + p->used, (const void *)addr, len);
+	if (len)
+		memcpy(p->room + p->used, (const void *)addr, len);
 	p->room[p->used + len] = '\0';
 	cv->kind = CONV_TEXT;
 	cv->text = p->used;

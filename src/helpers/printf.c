@@ -47,13 +47,15 @@ static uint64_t snprintf_helper(uint64_t str, uint64_t str_size, uint64_t fmt, u
 	uint32_t size = (uint32_t)str_size, n_bytes = (uint32_t)data_len;
 	uint64_t args[XBPF_BPRINTF_MAX_ARGS];
 	const char *nul;
+	size_t span;
 	int len;
 
 	if (n_bytes % 8 || n_bytes > sizeof(args) || (n_bytes && !data))
 		return XBPF_HELPER_ERR(-EINVAL);
 	/* The gate found a NUL; looking again within what is readable keeps
 	 * us safe if the host rewrote the format meanwhile. */
-	nul = memchr(f, 0, xbpf_exec_readable_span(exec, fmt, XBPF_CONST_STR_MAX));
+	span = xbpf_exec_readable_span(exec, fmt, XBPF_CONST_STR_MAX);
+	nul = span ? memchr(f, 0, span) : NULL;
 	if (!nul)
 		return XBPF_HELPER_ERR(-EINVAL);
 	if (n_bytes)

@@ -182,7 +182,7 @@ int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt,
 static bool readonly_string(const struct xbpf_exec *exec, uintptr_t addr)
 {
 	size_t span = xbpf_exec_readable_span(exec, addr, XBPF_CONST_STR_MAX);
-	const char *nul = memchr((const void *)addr, 0, span);
+	const char *nul = span ? memchr((const void *)addr, 0, span) : NULL;
 	size_t i;
 
 	if (!nul)
