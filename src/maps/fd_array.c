@@ -25,7 +25,7 @@ struct fd_array {
 	/* Serializes updates, so that PROG_ARRAY's owner is claimed once. */
 	xbpf_lock_t update_lock;
 	struct xbpf_prog_array_owner owner;
-	_Atomic(struct xbpf_object *) slots[];
+	_Atomic(struct xbpf_obj *) slots[];
 };
 
 static struct fd_array *fd_array_of(const struct xbpf_map *map)
@@ -99,7 +99,7 @@ static void fd_array_free(struct xbpf_map *map)
 {
 	struct fd_array *a = fd_array_of(map);
 	for (uint32_t i = 0; i < map->max_entries; i++)
-		xbpf_object_put(atomic_load_explicit(&a->slots[i], memory_order_relaxed));
+		xbpf_obj_put(atomic_load_explicit(&a->slots[i], memory_order_relaxed));
 	free(a);
 }
 
@@ -112,15 +112,15 @@ static uint32_t index_of(const void *key)
 
 /* Put obj (a reference the caller passes on) at index; releases what was
  * there. */
-static void store_slot(struct fd_array *a, uint32_t index, struct xbpf_object *obj)
+static void store_slot(struct fd_array *a, uint32_t index, struct xbpf_obj *obj)
 {
-	struct xbpf_object *old =
+	struct xbpf_obj *old =
 		atomic_exchange_explicit(&a->slots[index], obj, memory_order_acq_rel);
-	xbpf_object_put(old);
+	xbpf_obj_put(old);
 }
 
 /* An object id from the host into an object reference fit for this array. */
-static int resolve(struct fd_array *a, const void *value, struct xbpf_object **out)
+static int resolve(struct fd_array *a, const void *value, struct xbpf_obj **out)
 {
 	struct xbpf_map *map = &a->map;
 	if (map->type == XBPF_MAP_TYPE_ARRAY_OF_MAPS) {
@@ -133,8 +133,8 @@ static int resolve(struct fd_array *a, const void *value, struct xbpf_object **o
 
 	uint32_t id;
 	memcpy(&id, value, sizeof(id));
-	struct xbpf_object *prog;
-	int err = xbpf_object_get_by_id(map->obj.rt, id, XBPF_OBJ_PROGRAM, false, &prog);
+	struct xbpf_obj *prog;
+	int err = xbpf_obj_get_by_id(map->obj.rt, id, XBPF_OBJ_PROGRAM, false, &prog);
 	if (err) {
 		xbpf_map_log(map, XBPF_LOG_ERROR, "prog_array '%s': %s %u", map->obj.name,
 			     err == -EINVAL ? "not a program: object" : "no program with id", id);
@@ -149,7 +149,7 @@ static int resolve(struct fd_array *a, const void *value, struct xbpf_object **o
 			xbpf_map_log(map, XBPF_LOG_ERROR,
 				     "prog_array '%s': program %u cannot join this array", map->obj.name,
 				     id);
-			xbpf_object_put(prog);
+			xbpf_obj_put(prog);
 			return err;
 		}
 	}
@@ -166,7 +166,7 @@ static int fd_array_host_update(struct xbpf_map *map, const void *key, const voi
 		return -EINVAL;
 	if (index >= map->max_entries)
 		return -E2BIG;
-	struct xbpf_object *obj;
+	struct xbpf_obj *obj;
 	int err = resolve(a, value, &obj);
 	if (err)
 		return err;
@@ -180,11 +180,11 @@ static long fd_array_delete(struct xbpf_map *map, const void *key)
 	uint32_t index = index_of(key);
 	if (index >= map->max_entries)
 		return -E2BIG;
-	struct xbpf_object *old = atomic_exchange_explicit(&a->slots[index], NULL,
+	struct xbpf_obj *old = atomic_exchange_explicit(&a->slots[index], NULL,
 							   memory_order_acq_rel);
 	if (!old)
 		return -ENOENT;
-	xbpf_object_put(old);
+	xbpf_obj_put(old);
 	return 0;
 }
 
@@ -197,7 +197,7 @@ static int fd_array_host_lookup(struct xbpf_map *map, const void *key, void *val
 		return -ENOENT;
 	int err = 0;
 	xbpf_epoch_enter();
-	struct xbpf_object *obj = atomic_load_explicit(&a->slots[index], memory_order_acquire);
+	struct xbpf_obj *obj = atomic_load_explicit(&a->slots[index], memory_order_acquire);
 	if (obj)
 		memcpy(value, &obj->id, sizeof(obj->id));
 	else
@@ -213,7 +213,7 @@ static void prog_array_release_uref(struct xbpf_map *map)
 		store_slot(a, i, NULL);
 }
 
-struct xbpf_object *xbpf_prog_array_lookup(struct xbpf_map *map, uint32_t index)
+struct xbpf_obj *xbpf_prog_array_lookup(struct xbpf_map *map, uint32_t index)
 {
 	if (map->type != XBPF_MAP_TYPE_PROG_ARRAY || index >= map->max_entries)
 		return NULL;

@@ -66,24 +66,24 @@ void xbpf_map_init(struct xbpf_map *map, const struct xbpf_map_attr *attr,
 	atomic_init(&map->frozen, false);
 }
 
-static void map_object_free(struct xbpf_object *obj)
+static void map_object_free(struct xbpf_obj *obj)
 {
-	struct xbpf_map *map = xbpf_map_from_object(obj);
+	struct xbpf_map *map = xbpf_map_from_obj(obj);
 	struct xbpf_map *inner_meta = map->inner_meta;
 
 	map->ops->free(map);
 	xbpf_map_unref(inner_meta);
 }
 
-static void map_object_release_uref(struct xbpf_object *obj)
+static void map_object_release_uref(struct xbpf_obj *obj)
 {
-	struct xbpf_map *map = xbpf_map_from_object(obj);
+	struct xbpf_map *map = xbpf_map_from_obj(obj);
 
 	if (map->ops->release_uref)
 		map->ops->release_uref(map);
 }
 
-static const struct xbpf_object_ops map_object_ops = {
+static const struct xbpf_obj_ops map_object_ops = {
 	.free = map_object_free,
 	.release_uref = map_object_release_uref,
 };
@@ -94,7 +94,7 @@ static int check_common(struct xbpf_runtime *rt, const struct xbpf_map_attr *att
 {
 	const char *tname = xbpf_map_type_name(attr->type);
 
-	if (!xbpf_object_name_valid(attr->name)) {
+	if (!xbpf_obj_name_valid(attr->name)) {
 		xbpf_log(rt, XBPF_LOG_ERROR,
 			 "map name '%.*s': want letters, digits, '_' or '.', under %d bytes",
 			 XBPF_OBJ_NAME_LEN, attr->name, XBPF_OBJ_NAME_LEN);
@@ -178,8 +178,8 @@ int xbpf_map_create(struct xbpf_runtime *rt, enum xbpf_map_type type, const char
 	err = ops->alloc(rt, &attr, &map);
 	if (err)
 		return err;
-	xbpf_object_init(&map->obj, rt, XBPF_OBJ_MAP, &map_object_ops, name);
-	err = xbpf_object_publish(&map->obj);
+	xbpf_obj_init(&map->obj, rt, XBPF_OBJ_MAP, &map_object_ops, name);
+	err = xbpf_obj_publish(&map->obj);
 	if (err) {
 		xbpf_map_put(map);
 		return err;
@@ -190,13 +190,13 @@ int xbpf_map_create(struct xbpf_runtime *rt, enum xbpf_map_type type, const char
 
 void xbpf_map_get(struct xbpf_map *map)
 {
-	xbpf_object_get_user(&map->obj);
+	xbpf_obj_get_user(&map->obj);
 }
 
 void xbpf_map_put(struct xbpf_map *map)
 {
 	if (map)
-		xbpf_object_put_user(&map->obj);
+		xbpf_obj_put_user(&map->obj);
 }
 
 uint32_t xbpf_map_id(const struct xbpf_map *map)
@@ -246,11 +246,11 @@ int xbpf_map_get_by_id(struct xbpf_runtime *rt, uint32_t id, struct xbpf_map **o
 {
 	if (!rt || !out)
 		return -EINVAL;
-	struct xbpf_object *obj;
-	int err = xbpf_object_get_by_id(rt, id, XBPF_OBJ_MAP, true, &obj);
+	struct xbpf_obj *obj;
+	int err = xbpf_obj_get_by_id(rt, id, XBPF_OBJ_MAP, true, &obj);
 	if (err)
 		return err == -EINVAL ? -ENOENT : err;
-	*out = xbpf_map_from_object(obj);
+	*out = xbpf_map_from_obj(obj);
 	return 0;
 }
 
@@ -258,25 +258,25 @@ int xbpf_map_get_next_id(struct xbpf_runtime *rt, uint32_t start_id, uint32_t *n
 {
 	if (!rt || !next_id)
 		return -EINVAL;
-	return xbpf_object_next_id(rt, XBPF_OBJ_MAP, start_id, next_id);
+	return xbpf_obj_next_id(rt, XBPF_OBJ_MAP, start_id, next_id);
 }
 
 int xbpf_map_pin(struct xbpf_map *map, const char *path)
 {
 	if (!map)
 		return -EINVAL;
-	return xbpf_object_pin(&map->obj, path);
+	return xbpf_obj_pin(&map->obj, path);
 }
 
 int xbpf_map_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_map **out)
 {
 	if (!rt || !out)
 		return -EINVAL;
-	struct xbpf_object *obj;
-	int err = xbpf_object_get_pinned(rt, path, XBPF_OBJ_MAP, &obj);
+	struct xbpf_obj *obj;
+	int err = xbpf_obj_get_pinned(rt, path, XBPF_OBJ_MAP, &obj);
 	if (err)
 		return err;
-	*out = xbpf_map_from_object(obj);
+	*out = xbpf_map_from_obj(obj);
 	return 0;
 }
 

@@ -77,7 +77,7 @@ struct xbpf_map_ops {
 };
 
 struct xbpf_map {
-	struct xbpf_object obj;
+	struct xbpf_obj obj;
 	const struct xbpf_map_ops *ops;
 	enum xbpf_map_type type;
 	uint32_t key_size;
@@ -96,7 +96,7 @@ struct xbpf_map {
 void xbpf_map_init(struct xbpf_map *map, const struct xbpf_map_attr *attr,
 		   const struct xbpf_map_ops *ops);
 
-static inline struct xbpf_map *xbpf_map_from_object(struct xbpf_object *obj)
+static inline struct xbpf_map *xbpf_map_from_obj(struct xbpf_obj *obj)
 {
 	return (struct xbpf_map *)obj;
 }
@@ -105,13 +105,13 @@ static inline struct xbpf_map *xbpf_map_from_object(struct xbpf_object *obj)
  * do not count as host-side holders. */
 static inline void xbpf_map_ref(struct xbpf_map *map)
 {
-	xbpf_object_get(&map->obj);
+	xbpf_obj_get(&map->obj);
 }
 
 static inline void xbpf_map_unref(struct xbpf_map *map)
 {
 	if (map)
-		xbpf_object_put(&map->obj);
+		xbpf_obj_put(&map->obj);
 }
 
 /* Round up to 8 bytes, as per-CPU slots and array strides are. */
@@ -150,7 +150,7 @@ long xbpf_map_for_each_prog(struct xbpf_map *map, xbpf_map_foreach_fn fn, void *
 
 /* PROG_ARRAY: the program object at index (NULL if none), for tail calls.
  * Inside an epoch; the object stays valid until the epoch ends. */
-struct xbpf_object *xbpf_prog_array_lookup(struct xbpf_map *map, uint32_t index);
+struct xbpf_obj *xbpf_prog_array_lookup(struct xbpf_map *map, uint32_t index);
 
 /* PROG_ARRAY compatibility check, set by the program layer: may a program
  * go into this array? The first program inserted may claim the array for
@@ -162,7 +162,7 @@ struct xbpf_prog_array_owner {
 	uint32_t flags;
 };
 typedef int (*xbpf_prog_array_compat_fn)(struct xbpf_map *array, struct xbpf_prog_array_owner *owner,
-					 struct xbpf_object *prog);
+					 struct xbpf_obj *prog);
 void xbpf_prog_array_set_compat(xbpf_prog_array_compat_fn fn);
 
 /* ------------------------------------------------------------------------ */

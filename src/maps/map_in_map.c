@@ -35,15 +35,15 @@ int xbpf_map_in_map_check(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 int xbpf_map_in_map_resolve(struct xbpf_map *outer, const void *value, struct xbpf_map **inner)
 {
 	uint32_t id;
-	struct xbpf_object *obj;
+	struct xbpf_obj *obj;
 
 	memcpy(&id, value, sizeof(id));
-	if (xbpf_object_get_by_id(outer->obj.rt, id, XBPF_OBJ_MAP, false, &obj) != 0) {
+	if (xbpf_obj_get_by_id(outer->obj.rt, id, XBPF_OBJ_MAP, false, &obj) != 0) {
 		xbpf_map_log(outer, XBPF_LOG_ERROR, "map-in-map '%s': no map with id %u",
 			     outer->obj.name, id);
 		return -EBADF;
 	}
-	struct xbpf_map *map = xbpf_map_from_object(obj);
+	struct xbpf_map *map = xbpf_map_from_obj(obj);
 	const struct xbpf_map *meta = outer->inner_meta;
 	if (!xbpf_map_meta_equal(meta, map)) {
 		xbpf_map_log(outer, XBPF_LOG_ERROR,

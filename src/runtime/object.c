@@ -12,7 +12,7 @@
 /* Ids are positive ints, as in Linux. */
 #define ID_MAX 0x7fffffffU
 
-bool xbpf_object_name_valid(const char *name)
+bool xbpf_obj_name_valid(const char *name)
 {
 	if (!name)
 		return true;
@@ -27,8 +27,8 @@ bool xbpf_object_name_valid(const char *name)
 	return true;
 }
 
-void xbpf_object_init(struct xbpf_object *obj, struct xbpf_runtime *rt, enum xbpf_object_kind kind,
-		      const struct xbpf_object_ops *ops, const char *name)
+void xbpf_obj_init(struct xbpf_obj *obj, struct xbpf_runtime *rt, enum xbpf_object_kind kind,
+		      const struct xbpf_obj_ops *ops, const char *name)
 {
 	obj->ops = ops;
 	obj->rt = rt;
@@ -56,7 +56,7 @@ static size_t id_lower_bound(const struct xbpf_runtime *rt, uint32_t id)
 	return lo;
 }
 
-int xbpf_object_publish(struct xbpf_object *obj)
+int xbpf_obj_publish(struct xbpf_obj *obj)
 {
 	struct xbpf_runtime *rt = obj->rt;
 	int err = 0;
@@ -103,19 +103,19 @@ out:
 
 static void free_object(struct xbpf_epoch_head *head)
 {
-	struct xbpf_object *obj = caa_container_of(head, struct xbpf_object, free_head);
+	struct xbpf_obj *obj = caa_container_of(head, struct xbpf_obj, free_head);
 	struct xbpf_runtime *rt = obj->rt;
 
 	obj->ops->free(obj);
 	xbpf_runtime_put(rt);
 }
 
-void xbpf_object_get(struct xbpf_object *obj)
+void xbpf_obj_get(struct xbpf_obj *obj)
 {
 	atomic_fetch_add_explicit(&obj->refcnt, 1, memory_order_relaxed);
 }
 
-void xbpf_object_put(struct xbpf_object *obj)
+void xbpf_obj_put(struct xbpf_obj *obj)
 {
 	if (!obj || atomic_fetch_sub_explicit(&obj->refcnt, 1, memory_order_acq_rel) != 1)
 		return;
@@ -132,31 +132,31 @@ void xbpf_object_put(struct xbpf_object *obj)
 	xbpf_epoch_call(&obj->free_head, free_object);
 }
 
-void xbpf_object_get_user(struct xbpf_object *obj)
+void xbpf_obj_get_user(struct xbpf_obj *obj)
 {
 	atomic_fetch_add_explicit(&obj->refcnt, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&obj->usercnt, 1, memory_order_relaxed);
 }
 
-void xbpf_object_put_user(struct xbpf_object *obj)
+void xbpf_obj_put_user(struct xbpf_obj *obj)
 {
 	if (!obj)
 		return;
 	if (atomic_fetch_sub_explicit(&obj->usercnt, 1, memory_order_acq_rel) == 1 &&
 	    obj->ops->release_uref)
 		obj->ops->release_uref(obj);
-	xbpf_object_put(obj);
+	xbpf_obj_put(obj);
 }
 
-int xbpf_object_get_by_id(struct xbpf_runtime *rt, uint32_t id, enum xbpf_object_kind kind,
-			  bool user, struct xbpf_object **out)
+int xbpf_obj_get_by_id(struct xbpf_runtime *rt, uint32_t id, enum xbpf_object_kind kind,
+			  bool user, struct xbpf_obj **out)
 {
 	int err = -ENOENT;
 
 	pthread_mutex_lock(&rt->lock);
 	size_t pos = id_lower_bound(rt, id);
 	if (id != 0 && pos < rt->n_ids && rt->ids[pos].id == id) {
-		struct xbpf_object *obj = rt->ids[pos].obj;
+		struct xbpf_obj *obj = rt->ids[pos].obj;
 		uint64_t ref = atomic_load_explicit(&obj->refcnt, memory_order_relaxed);
 		/* Take a reference only while it is still alive: the table
 		 * entry goes away only after refcnt reached zero. */
@@ -167,7 +167,7 @@ int xbpf_object_get_by_id(struct xbpf_runtime *rt, uint32_t id, enum xbpf_object
 		if (ref != 0) {
 			if (kind && obj->kind != kind) {
 				pthread_mutex_unlock(&rt->lock);
-				xbpf_object_put(obj);
+				xbpf_obj_put(obj);
 				return -EINVAL;
 			}
 			if (user)
@@ -180,7 +180,7 @@ int xbpf_object_get_by_id(struct xbpf_runtime *rt, uint32_t id, enum xbpf_object
 	return err;
 }
 
-int xbpf_object_next_id(struct xbpf_runtime *rt, enum xbpf_object_kind kind, uint32_t start_id,
+int xbpf_obj_next_id(struct xbpf_runtime *rt, enum xbpf_object_kind kind, uint32_t start_id,
 			uint32_t *next_id)
 {
 	int err = -ENOENT;

@@ -95,7 +95,7 @@ static bool parent_is_pinned(const struct xbpf_runtime *rt, const char *path)
 	return false;
 }
 
-int xbpf_object_pin(struct xbpf_object *obj, const char *path)
+int xbpf_obj_pin(struct xbpf_obj *obj, const char *path)
 {
 	struct xbpf_runtime *rt = obj->rt;
 	int err = check_path(rt, path);
@@ -131,7 +131,7 @@ int xbpf_object_pin(struct xbpf_object *obj, const char *path)
 		memmove(&rt->pins[pos + 1], &rt->pins[pos], (rt->n_pins - pos) * sizeof(rt->pins[0]));
 		rt->pins[pos] = (struct xbpf_pin){ .path = copy, .obj = obj };
 		rt->n_pins++;
-		xbpf_object_get_user(obj);
+		xbpf_obj_get_user(obj);
 	}
 	pthread_mutex_unlock(&rt->lock);
 	if (err)
@@ -139,8 +139,8 @@ int xbpf_object_pin(struct xbpf_object *obj, const char *path)
 	return err;
 }
 
-int xbpf_object_get_pinned(struct xbpf_runtime *rt, const char *path, enum xbpf_object_kind kind,
-			   struct xbpf_object **out)
+int xbpf_obj_get_pinned(struct xbpf_runtime *rt, const char *path, enum xbpf_object_kind kind,
+			   struct xbpf_obj **out)
 {
 	int err = check_path(rt, path);
 	if (err)
@@ -155,7 +155,7 @@ int xbpf_object_get_pinned(struct xbpf_runtime *rt, const char *path, enum xbpf_
 	} else {
 		/* The pin's reference keeps it alive while we hold the lock. */
 		*out = rt->pins[pos].obj;
-		xbpf_object_get_user(*out);
+		xbpf_obj_get_user(*out);
 	}
 	pthread_mutex_unlock(&rt->lock);
 	if (err == -EINVAL)
@@ -182,7 +182,7 @@ int xbpf_unpin(struct xbpf_runtime *rt, const char *path)
 	pthread_mutex_unlock(&rt->lock);
 	if (!err) {
 		free(pin.path);
-		xbpf_object_put_user(pin.obj);
+		xbpf_obj_put_user(pin.obj);
 	}
 	return err;
 }
@@ -267,7 +267,7 @@ void xbpf_pins_release_all(struct xbpf_runtime *rt)
 
 	for (size_t i = 0; i < n; i++) {
 		free(pins[i].path);
-		xbpf_object_put_user(pins[i].obj);
+		xbpf_obj_put_user(pins[i].obj);
 	}
 	free(pins);
 }

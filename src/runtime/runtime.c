@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "runtime/extension.h"
 #include "runtime/log.h"
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
@@ -23,9 +24,17 @@ int xbpf_runtime_create(struct xbpf_runtime **out)
 	struct xbpf_runtime *rt = calloc(1, sizeof(*rt));
 	if (!rt)
 		return -ENOMEM;
+	rt->n_cpus = xbpf_num_possible_cpus();
+	rt->cpu_busy = calloc(rt->n_cpus, sizeof(*rt->cpu_busy));
+	if (!rt->cpu_busy) {
+		free(rt);
+		return -ENOMEM;
+	}
 	atomic_init(&rt->refcnt, 1);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->log_lock, NULL);
+	pthread_mutex_init(&rt->ext_lock, NULL);
+	xbpf_registrar_init(&rt->reg);
 	rt->next_id = 1;
 	rt->log_fn = log_to_stderr;
 	atomic_init(&rt->log_max, XBPF_LOG_WARN);
@@ -45,8 +54,11 @@ void xbpf_runtime_put(struct xbpf_runtime *rt)
 	/* Every object held a reference: none is left, so are no ids. */
 	free(rt->ids);
 	free(rt->pins);
+	free(rt->cpu_busy);
+	xbpf_registrar_destroy(&rt->reg);
 	pthread_mutex_destroy(&rt->lock);
 	pthread_mutex_destroy(&rt->log_lock);
+	pthread_mutex_destroy(&rt->ext_lock);
 	free(rt);
 }
 
@@ -54,6 +66,7 @@ void xbpf_runtime_free(struct xbpf_runtime *rt)
 {
 	if (!rt)
 		return;
+	xbpf_extensions_unload_all(rt);
 	xbpf_pins_release_all(rt);
 	xbpf_runtime_put(rt);
 }

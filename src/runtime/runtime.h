@@ -14,16 +14,18 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-struct xbpf_object;
+#include "runtime/registrar.h"
+
+struct xbpf_obj;
 
 struct xbpf_id_slot {
 	uint32_t id;
-	struct xbpf_object *obj;
+	struct xbpf_obj *obj;
 };
 
 struct xbpf_pin {
 	char *path;
-	struct xbpf_object *obj;
+	struct xbpf_obj *obj;
 };
 
 struct xbpf_runtime {
@@ -48,6 +50,21 @@ struct xbpf_runtime {
 	/* Highest level the callback takes, -1 when silenced; read without
 	 * the lock to skip formatting messages nobody wants. */
 	_Atomic int log_max;
+
+	/* Providers and their clients. */
+	struct xbpf_registrar reg;
+	/* Loaded extensions, guarded by ext_lock. */
+	pthread_mutex_t ext_lock;
+	struct xbpf_extension *extensions;
+
+	/* CPU slots: a run holds one for its duration, as a kernel program
+	 * runs with migration disabled, so per-CPU values are never shared
+	 * by two runs at once (see program/cpu_slot.h). */
+	_Atomic uint32_t *cpu_busy;
+	unsigned n_cpus;
+	/* Time every run (program info and statistics): costs two clock
+	 * reads per run, off by default as Linux's bpf_stats_enabled. */
+	atomic_bool stats_enabled;
 };
 
 void xbpf_runtime_get(struct xbpf_runtime *rt);

@@ -114,7 +114,10 @@ struct xbpf_exec {
 	/* Memory the program may touch besides its stack. */
 	struct xbpf_region ctx;          /* the context, readable */
 	struct xbpf_region ctx_rw;       /* the writable part of the context, if any */
-	struct xbpf_region packet;       /* helpers that move packet bounds update it */
+	struct xbpf_region packet;       /* reloaded after helpers that move it */
+	/* Where the context holds the packet's pointers (-1: it has none), to
+	 * reload the packet region after a helper with XBPF_HELPER_CHANGES_PACKET. */
+	int32_t ctx_data_off, ctx_data_end_off, ctx_data_meta_off;
 	const struct xbpf_region *fixed; /* program-wide regions (global data) */
 	size_t n_fixed;
 	struct xbpf_region recent[XBPF_EXEC_RECENT]; /* returned by helpers */
@@ -177,6 +180,10 @@ void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t siz
 
 /* How many bytes from addr (at most max) the program may read in a row. */
 size_t xbpf_exec_readable_span(const struct xbpf_exec *exec, uintptr_t addr, size_t max);
+
+/* Sets the packet region from the pointers the context holds (see
+ * ctx_data_off): [data_meta or data, data_end), readable and writable. */
+void xbpf_exec_load_packet(struct xbpf_exec *exec);
 
 /* Remember an inner map a map-in-map lookup handed to the program. The
  * call gate does not make a returned map pointer accessible memory. */

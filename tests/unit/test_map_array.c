@@ -152,27 +152,27 @@ static void percpu_array_slots(void **state)
 
 static int programs_freed;
 
-static void fake_prog_free(struct xbpf_object *obj)
+static void fake_prog_free(struct xbpf_obj *obj)
 {
 	programs_freed++;
 	free(obj);
 }
 
-static const struct xbpf_object_ops fake_prog_ops = { .free = fake_prog_free };
+static const struct xbpf_obj_ops fake_prog_ops = { .free = fake_prog_free };
 
-static struct xbpf_object *fake_prog(struct xbpf_runtime *rt, uint32_t type)
+static struct xbpf_obj *fake_prog(struct xbpf_runtime *rt, uint32_t type)
 {
-	struct xbpf_object *obj = calloc(1, sizeof(*obj) + sizeof(uint32_t));
+	struct xbpf_obj *obj = calloc(1, sizeof(*obj) + sizeof(uint32_t));
 	assert_non_null(obj);
-	xbpf_object_init(obj, rt, XBPF_OBJ_PROGRAM, &fake_prog_ops, "prog");
+	xbpf_obj_init(obj, rt, XBPF_OBJ_PROGRAM, &fake_prog_ops, "prog");
 	memcpy(obj + 1, &type, sizeof(type));
-	assert_int_equal(xbpf_object_publish(obj), 0);
+	assert_int_equal(xbpf_obj_publish(obj), 0);
 	return obj;
 }
 
 /* The loader's hook: the first program claims the array for its type. */
 static int same_type(struct xbpf_map *array, struct xbpf_prog_array_owner *owner,
-		     struct xbpf_object *prog)
+		     struct xbpf_obj *prog)
 {
 	uint32_t type;
 	memcpy(&type, prog + 1, sizeof(type));
@@ -189,7 +189,7 @@ static void prog_array_holds_programs(void **state)
 	struct xbpf_runtime *rt = quiet_runtime();
 	struct xbpf_map *array = make_map(rt, XBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);
 	struct xbpf_map *not_prog = make_map(rt, XBPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
-	struct xbpf_object *p1 = fake_prog(rt, 6), *p2 = fake_prog(rt, 6), *p3 = fake_prog(rt, 7);
+	struct xbpf_obj *p1 = fake_prog(rt, 6), *p2 = fake_prog(rt, 6), *p3 = fake_prog(rt, 7);
 	uint32_t key = 0, id1 = p1->id, id2 = p2->id, id3 = p3->id, map_id = xbpf_map_id(not_prog);
 	uint32_t out, missing = 4242;
 	programs_freed = 0;
@@ -219,9 +219,9 @@ static void prog_array_holds_programs(void **state)
 	assert_int_equal(xbpf_map_delete_elem(array, &(uint32_t){ 7 }), -E2BIG);
 
 	/* The array keeps p1 alive after its creator lets go. */
-	xbpf_object_put_user(p1);
-	xbpf_object_put_user(p2);
-	xbpf_object_put_user(p3);
+	xbpf_obj_put_user(p1);
+	xbpf_obj_put_user(p2);
+	xbpf_obj_put_user(p3);
 	xbpf_epoch_barrier();
 	assert_int_equal(programs_freed, 2);
 

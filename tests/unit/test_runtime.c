@@ -18,12 +18,12 @@
 /* ---- a test object ---- */
 
 struct test_obj {
-	struct xbpf_object obj;
+	struct xbpf_obj obj;
 	int *freed;
 	int *released;
 };
 
-static void test_obj_free(struct xbpf_object *obj)
+static void test_obj_free(struct xbpf_obj *obj)
 {
 	struct test_obj *t = (struct test_obj *)obj;
 	if (t->freed)
@@ -31,14 +31,14 @@ static void test_obj_free(struct xbpf_object *obj)
 	free(t);
 }
 
-static void test_obj_release_uref(struct xbpf_object *obj)
+static void test_obj_release_uref(struct xbpf_obj *obj)
 {
 	struct test_obj *t = (struct test_obj *)obj;
 	if (t->released)
 		(*t->released)++;
 }
 
-static const struct xbpf_object_ops test_obj_ops = {
+static const struct xbpf_obj_ops test_obj_ops = {
 	.free = test_obj_free,
 	.release_uref = test_obj_release_uref,
 };
@@ -50,8 +50,8 @@ static struct test_obj *new_obj(struct xbpf_runtime *rt, enum xbpf_object_kind k
 	assert_non_null(t);
 	t->freed = freed;
 	t->released = released;
-	xbpf_object_init(&t->obj, rt, kind, &test_obj_ops, "obj");
-	assert_int_equal(xbpf_object_publish(&t->obj), 0);
+	xbpf_obj_init(&t->obj, rt, kind, &test_obj_ops, "obj");
+	assert_int_equal(xbpf_obj_publish(&t->obj), 0);
 	return t;
 }
 
@@ -167,28 +167,28 @@ static void ids_are_unique_and_not_reused(void **state)
 	assert_true(ida > 0);
 	assert_true(idb > ida);
 
-	xbpf_object_put_user(&a->obj);
+	xbpf_obj_put_user(&a->obj);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 1);
 	struct test_obj *c = new_obj(rt, XBPF_OBJ_MAP, &freed, NULL);
 	assert_true(c->obj.id > idb);
 
-	struct xbpf_object *found;
-	assert_int_equal(xbpf_object_get_by_id(rt, ida, 0, false, &found), -ENOENT);
-	assert_int_equal(xbpf_object_get_by_id(rt, idb, XBPF_OBJ_MAP, false, &found), -EINVAL);
-	assert_int_equal(xbpf_object_get_by_id(rt, idb, XBPF_OBJ_PROGRAM, true, &found), 0);
+	struct xbpf_obj *found;
+	assert_int_equal(xbpf_obj_get_by_id(rt, ida, 0, false, &found), -ENOENT);
+	assert_int_equal(xbpf_obj_get_by_id(rt, idb, XBPF_OBJ_MAP, false, &found), -EINVAL);
+	assert_int_equal(xbpf_obj_get_by_id(rt, idb, XBPF_OBJ_PROGRAM, true, &found), 0);
 	assert_ptr_equal(found, &b->obj);
-	xbpf_object_put_user(found);
+	xbpf_obj_put_user(found);
 
 	uint32_t next;
-	assert_int_equal(xbpf_object_next_id(rt, 0, 0, &next), 0);
+	assert_int_equal(xbpf_obj_next_id(rt, 0, 0, &next), 0);
 	assert_int_equal(next, idb);
-	assert_int_equal(xbpf_object_next_id(rt, XBPF_OBJ_MAP, 0, &next), 0);
+	assert_int_equal(xbpf_obj_next_id(rt, XBPF_OBJ_MAP, 0, &next), 0);
 	assert_int_equal(next, c->obj.id);
-	assert_int_equal(xbpf_object_next_id(rt, 0, c->obj.id, &next), -ENOENT);
+	assert_int_equal(xbpf_obj_next_id(rt, 0, c->obj.id, &next), -ENOENT);
 
-	xbpf_object_put_user(&b->obj);
-	xbpf_object_put_user(&c->obj);
+	xbpf_obj_put_user(&b->obj);
+	xbpf_obj_put_user(&c->obj);
 	xbpf_runtime_free(rt);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 3);
@@ -200,21 +200,21 @@ static void user_refs_release_once(void **state)
 	int freed = 0, released = 0;
 	struct test_obj *a = new_obj(rt, XBPF_OBJ_MAP, &freed, &released);
 
-	xbpf_object_get(&a->obj);      /* an internal holder */
-	xbpf_object_get_user(&a->obj); /* a second handle */
-	xbpf_object_put_user(&a->obj);
+	xbpf_obj_get(&a->obj);      /* an internal holder */
+	xbpf_obj_get_user(&a->obj); /* a second handle */
+	xbpf_obj_put_user(&a->obj);
 	assert_int_equal(released, 0);
-	xbpf_object_put_user(&a->obj);
+	xbpf_obj_put_user(&a->obj);
 	assert_int_equal(released, 1);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 0); /* still held internally */
 
 	/* Found again by id: a host-side holder once more. */
-	struct xbpf_object *found;
-	assert_int_equal(xbpf_object_get_by_id(rt, a->obj.id, 0, true, &found), 0);
-	xbpf_object_put_user(found);
+	struct xbpf_obj *found;
+	assert_int_equal(xbpf_obj_get_by_id(rt, a->obj.id, 0, true, &found), 0);
+	xbpf_obj_put_user(found);
 	assert_int_equal(released, 2);
-	xbpf_object_put(&a->obj);
+	xbpf_obj_put(&a->obj);
 	xbpf_runtime_free(rt);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 1);
@@ -225,16 +225,16 @@ static void object_names_are_checked(void **state)
 	char longest[XBPF_OBJ_NAME_LEN];
 	memset(longest, 'n', sizeof(longest) - 1);
 	longest[sizeof(longest) - 1] = '\0';
-	assert_true(xbpf_object_name_valid(NULL));
-	assert_true(xbpf_object_name_valid("my_map.v2"));
-	assert_true(xbpf_object_name_valid(longest));
+	assert_true(xbpf_obj_name_valid(NULL));
+	assert_true(xbpf_obj_name_valid("my_map.v2"));
+	assert_true(xbpf_obj_name_valid(longest));
 	longest[sizeof(longest) - 1] = 'n';
 	char too_long[XBPF_OBJ_NAME_LEN + 1];
 	memcpy(too_long, longest, XBPF_OBJ_NAME_LEN);
 	too_long[XBPF_OBJ_NAME_LEN] = '\0';
-	assert_false(xbpf_object_name_valid(too_long));
-	assert_false(xbpf_object_name_valid("with space"));
-	assert_false(xbpf_object_name_valid("slash/"));
+	assert_false(xbpf_obj_name_valid(too_long));
+	assert_false(xbpf_obj_name_valid("with space"));
+	assert_false(xbpf_obj_name_valid("slash/"));
 }
 
 /* ---- pins ---- */
@@ -259,15 +259,15 @@ static void pins_hold_objects_and_list_in_order(void **state)
 	struct test_obj *a = new_obj(rt, XBPF_OBJ_MAP, &freed, NULL);
 	struct test_obj *b = new_obj(rt, XBPF_OBJ_PROGRAM, &freed, NULL);
 
-	assert_int_equal(xbpf_object_pin(&a->obj, "net/maps/a"), 0);
-	assert_int_equal(xbpf_object_pin(&b->obj, "net/progs/b"), 0);
-	assert_int_equal(xbpf_object_pin(&a->obj, "other"), 0);
-	assert_int_equal(xbpf_object_pin(&b->obj, "net-x"), 0);
-	assert_int_equal(xbpf_object_pin(&b->obj, "net/maps/a"), -EEXIST);
-	assert_int_equal(xbpf_object_pin(&b->obj, "net/maps"), -EEXIST);
-	assert_int_equal(xbpf_object_pin(&b->obj, "other/below"), -ENOTDIR);
-	xbpf_object_put_user(&a->obj);
-	xbpf_object_put_user(&b->obj);
+	assert_int_equal(xbpf_obj_pin(&a->obj, "net/maps/a"), 0);
+	assert_int_equal(xbpf_obj_pin(&b->obj, "net/progs/b"), 0);
+	assert_int_equal(xbpf_obj_pin(&a->obj, "other"), 0);
+	assert_int_equal(xbpf_obj_pin(&b->obj, "net-x"), 0);
+	assert_int_equal(xbpf_obj_pin(&b->obj, "net/maps/a"), -EEXIST);
+	assert_int_equal(xbpf_obj_pin(&b->obj, "net/maps"), -EEXIST);
+	assert_int_equal(xbpf_obj_pin(&b->obj, "other/below"), -ENOTDIR);
+	xbpf_obj_put_user(&a->obj);
+	xbpf_obj_put_user(&b->obj);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 0);
 
@@ -287,11 +287,11 @@ static void pins_hold_objects_and_list_in_order(void **state)
 	assert_int_equal(xbpf_pin_foreach(rt, "net/maps/", record_pin, &s), 0);
 	assert_int_equal(s.n, 1);
 
-	struct xbpf_object *found;
-	assert_int_equal(xbpf_object_get_pinned(rt, "other", XBPF_OBJ_MAP, &found), 0);
+	struct xbpf_obj *found;
+	assert_int_equal(xbpf_obj_get_pinned(rt, "other", XBPF_OBJ_MAP, &found), 0);
 	assert_ptr_equal(found, &a->obj);
-	xbpf_object_put_user(found);
-	assert_int_equal(xbpf_object_get_pinned(rt, "other", XBPF_OBJ_PROGRAM, &found), -EINVAL);
+	xbpf_obj_put_user(found);
+	assert_int_equal(xbpf_obj_get_pinned(rt, "other", XBPF_OBJ_PROGRAM, &found), -EINVAL);
 
 	assert_int_equal(xbpf_unpin(rt, "net/maps/a"), 0);
 	assert_int_equal(xbpf_unpin(rt, "net/maps/a"), -ENOENT);
@@ -315,11 +315,11 @@ static void pin_paths_are_validated(void **state)
 	const char *bad[] = { "", "/abs", "a//b", "a/", "./a", "a/../b", "a/.", "ctl\x01",
 			      too_long };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(xbpf_object_pin(&a->obj, bad[i]), -EINVAL);
-	assert_int_equal(xbpf_object_pin(&a->obj, NULL), -EINVAL);
+		assert_int_equal(xbpf_obj_pin(&a->obj, bad[i]), -EINVAL);
+	assert_int_equal(xbpf_obj_pin(&a->obj, NULL), -EINVAL);
 	assert_int_equal(xbpf_unpin(rt, "a/../b"), -EINVAL);
-	assert_int_equal(xbpf_object_pin(&a->obj, "a.b/..c/d..e"), 0);
-	xbpf_object_put_user(&a->obj);
+	assert_int_equal(xbpf_obj_pin(&a->obj, "a.b/..c/d..e"), 0);
+	xbpf_obj_put_user(&a->obj);
 	xbpf_runtime_free(rt);
 }
 
@@ -329,12 +329,12 @@ static void objects_outlive_runtime_free(void **state)
 	struct xbpf_runtime *rt = quiet_runtime();
 	int freed = 0;
 	struct test_obj *a = new_obj(rt, XBPF_OBJ_MAP, &freed, NULL);
-	assert_int_equal(xbpf_object_pin(&a->obj, "p"), 0);
+	assert_int_equal(xbpf_obj_pin(&a->obj, "p"), 0);
 	xbpf_runtime_free(rt);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 0);
 	assert_int_equal(a->obj.name[0], 'o');
-	xbpf_object_put_user(&a->obj);
+	xbpf_obj_put_user(&a->obj);
 	xbpf_epoch_barrier();
 	assert_int_equal(freed, 1);
 }
