@@ -35,16 +35,22 @@ static int keyed(struct ht_env *env, unsigned cpu, struct xbpf_map *map, uint32_
 	return ht_run(prog, T_COUNT(prog), exec, 0, r0);
 }
 
-static int64_t keyed_result(struct ht_env *env, struct xbpf_map *map, uint32_t id, uint32_t key, uint64_t value,
-			    uint64_t flags)
+static int64_t keyed_result_on(struct ht_env *env, unsigned cpu, struct xbpf_map *map, uint32_t id, uint32_t key,
+			       uint64_t value, uint64_t flags)
 {
 	struct xbpf_exec exec;
 	uint64_t r0 = 0;
-	int ret = keyed(env, 0, map, id, key, value, flags, &r0, &exec);
+	int ret = keyed(env, cpu, map, id, key, value, flags, &r0, &exec);
 
 	if (ret)
 		fail_msg("%s: run failed: %d %s", xbpf_linux_helper_name(id), ret, exec.fault_msg);
 	return (int64_t)r0;
+}
+
+static int64_t keyed_result(struct ht_env *env, struct xbpf_map *map, uint32_t id, uint32_t key, uint64_t value,
+			    uint64_t flags)
+{
+	return keyed_result_on(env, 0, map, id, key, value, flags);
 }
 
 /* Looks key up and adds 1 to the u64 at the start of its value, in place;
@@ -95,6 +101,11 @@ static void test_lookup_and_count(void **state)
 	assert_int_equal(xbpf_map_lookup_elem(array, &(uint32_t){1}, &value), 0);
 	assert_int_equal(value, 3);
 	assert_int_equal(count_up(&env, 0, array, 4), -1); /* beyond max_entries */
+	/* a map that is not per-CPU is the same whatever the run's CPU slot */
+	assert_int_equal(count_up(&env, xbpf_num_possible_cpus() - 1, array, 1), 4);
+	assert_int_equal(keyed_result_on(&env, xbpf_num_possible_cpus() - 1, array, BPF_FUNC_map_update_elem, 2, 9,
+					 BPF_ANY),
+			 0);
 
 	value = 10;
 	assert_int_equal(xbpf_map_update_elem(hash, &key, &value, XBPF_ANY), 0);
@@ -404,6 +415,7 @@ static void test_for_each(void **state)
 	assert_int_equal(for_each_result(&env, 0, array, 0, 100), 8);
 	assert_int_equal(fe.sum, 1 + 11 + 21 + 31 + 41 + 51 + 60 + 70);
 	assert_int_equal(for_each_result(&env, 0, array, 1, 100), -EINVAL); /* flags */
+	assert_int_equal(for_each_result(&env, ncpus - 1, array, 0, 0), 1); /* any CPU slot */
 
 	for (key = 1; key <= 3; key++) {
 		value = key * 100;
