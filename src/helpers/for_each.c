@@ -34,13 +34,13 @@ static long visit_element(void *user, struct xbpf_map *map, const void *key, voi
 
 	if (!xbpf_exec_hold(exec, key, lent_element, key, map->key_size, XBPF_MEM_READ)) {
 		v->err = xbpf_exec_fault(exec, -EINVAL, exec->call_pc,
-					 "bpf_for_each_map_elem: the run holds %d things already", XBPF_EXEC_HOLDS);
+					 "bpf_for_each_map_elem: the run already holds %d records and locks", XBPF_EXEC_HOLDS);
 		return 1;
 	}
 	if (!xbpf_exec_hold(exec, value, lent_element, value, map->value_size, map->value_perm)) {
 		xbpf_exec_unhold(exec, key, lent_element);
 		v->err = xbpf_exec_fault(exec, -EINVAL, exec->call_pc,
-					 "bpf_for_each_map_elem: the run holds %d things already", XBPF_EXEC_HOLDS);
+					 "bpf_for_each_map_elem: the run already holds %d records and locks", XBPF_EXEC_HOLDS);
 		return 1;
 	}
 	v->err = exec->running->engine->call_function(exec, v->callback, args, &r0);

@@ -93,6 +93,7 @@ const struct xbpf_helper xbpf_core_map_lookup_elem = {
 	.fn = map_lookup_elem,
 	.ret = XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL,
 	.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_MAP_KEY},
+	.arg_width = {8, 8},
 };
 
 const struct xbpf_helper xbpf_core_map_update_elem = {
@@ -114,6 +115,7 @@ const struct xbpf_helper xbpf_core_map_delete_elem = {
 	.ret = XBPF_RET_INTEGER,
 	.ret_width = 8,
 	.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_MAP_KEY},
+	.arg_width = {8, 8},
 };
 
 const struct xbpf_helper xbpf_core_map_push_elem = {
@@ -135,6 +137,7 @@ const struct xbpf_helper xbpf_core_map_pop_elem = {
 	.ret = XBPF_RET_INTEGER,
 	.ret_width = 8,
 	.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
+	.arg_width = {8, 8},
 };
 
 const struct xbpf_helper xbpf_core_map_peek_elem = {
@@ -145,4 +148,5 @@ const struct xbpf_helper xbpf_core_map_peek_elem = {
 	.ret = XBPF_RET_INTEGER,
 	.ret_width = 8,
 	.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
+	.arg_width = {8, 8},
 };

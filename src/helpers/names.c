@@ -8,14 +8,9 @@
 
 #include "helpers/helpers.h"
 
-/* Older headers separate FN(name) entries with commas; newer ones (which
- * define ___BPF_FUNC_MAPPER) list FN(name, id) with none. Either way the
- * enum gives the id. */
-#ifdef ___BPF_FUNC_MAPPER
-#define HELPER_NAME(name, ...) [BPF_FUNC_##name] = "bpf_" #name,
-#else
+/* Every generation of the header calls FN(name) once per helper, in id
+ * order, with commas between; the enum gives the id. */
 #define HELPER_NAME(name) [BPF_FUNC_##name] = "bpf_" #name
-#endif
 
 static const char *const linux_names[] = {__BPF_FUNC_MAPPER(HELPER_NAME)};
 

@@ -55,7 +55,7 @@ static uint64_t spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, 
 	}
 	if (exec->n_holds >= XBPF_EXEC_HOLDS) {
 		xbpf_exec_fault(exec, -EINVAL, exec->call_pc,
-				"bpf_spin_lock: the program holds %d records already", XBPF_EXEC_HOLDS);
+				"bpf_spin_lock: the run already holds %d records and locks", XBPF_EXEC_HOLDS);
 		return 0;
 	}
 	lock_word((_Atomic uint32_t *)(uintptr_t)lock);
@@ -83,6 +83,7 @@ const struct xbpf_helper xbpf_core_spin_lock = {
 	.fn = spin_lock,
 	.ret = XBPF_RET_VOID,
 	.args = {XBPF_ARG_PTR_TO_SPIN_LOCK},
+	.arg_width = {8},
 };
 
 const struct xbpf_helper xbpf_core_spin_unlock = {
@@ -92,4 +93,5 @@ const struct xbpf_helper xbpf_core_spin_unlock = {
 	.fn = spin_unlock,
 	.ret = XBPF_RET_VOID,
 	.args = {XBPF_ARG_PTR_TO_SPIN_LOCK},
+	.arg_width = {8},
 };

@@ -84,10 +84,23 @@ static void test_prototypes_are_checkable(void **state)
 			    k == XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE)
 				assert_true(map);
 			map |= k == XBPF_ARG_CONST_MAP_PTR;
+			/* widths as Linux declares them: u32 or 64 bits */
+			assert_true(h->arg_width[i] == 4 || h->arg_width[i] == 8);
 		}
 		for (; i < 5; i++)
 			assert_int_equal(h->args[i], XBPF_ARG_NONE);
+		if (h->ret == XBPF_RET_INTEGER)
+			assert_true(h->ret_width == 4 || h->ret_width == 8);
 	}
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_loop)->arg_width[0], 4);             /* __u32 nr_loops */
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_trace_printk)->arg_width[1], 4);     /* __u32 fmt_size */
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_snprintf)->arg_width[4], 4);         /* __u32 data_len */
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_get_prandom_u32)->ret_width, 4);     /* __u32 */
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_ringbuf_reserve)->arg_width[1], 8);  /* __u64 size */
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_spin_lock)->ret, XBPF_RET_VOID);
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_map_pop_elem)->args[1], XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE);
+	assert_int_equal(xbpf_core_helper(BPF_FUNC_snprintf)->args[0],
+			 XBPF_ARG_PTR_TO_UNINIT_MEM | XBPF_ARG_MAYBE_NULL);
 }
 
 int main(void)
