@@ -78,6 +78,7 @@ enum xbpf_arg_kind {
 	XBPF_ARG_PTR_TO_ALLOC_MEM,   /* a ring buffer record the program reserved */
 	XBPF_ARG_PTR_TO_SPIN_LOCK,   /* a struct bpf_spin_lock inside a map value */
 	XBPF_ARG_PTR_TO_LONG,        /* 8 writable bytes */
+	XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE, /* value_size writable bytes, for the map argument */
 };
 /* Or-ed into a pointer kind: NULL is accepted as well. */
 #define XBPF_ARG_MAYBE_NULL 0x80

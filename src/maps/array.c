@@ -119,7 +119,7 @@ static void *array_lookup(struct xbpf_map *map, const void *key, unsigned cpu)
 	struct array *a = array_of(map);
 	uint32_t index;
 	memcpy(&index, key, sizeof(index));
-	if (index >= map->max_entries || cpu >= a->ncpus)
+	if (index >= map->max_entries || (map->percpu && cpu >= a->ncpus))
 		return NULL;
 	return slot(a, index, map->percpu ? cpu : 0);
 }
@@ -147,7 +147,7 @@ static long array_update(struct xbpf_map *map, const void *key, const void *valu
 	int err = check_update(map, index, flags);
 	if (err)
 		return err;
-	if (cpu >= a->ncpus)
+	if (map->percpu && cpu >= a->ncpus)
 		return -EINVAL;
 	xbpf_shared_write(slot(a, index, map->percpu ? cpu : 0), value, map->value_size);
 	return 0;
@@ -189,7 +189,7 @@ static int array_host_update(struct xbpf_map *map, const void *key, const void *
 static long array_for_each(struct xbpf_map *map, xbpf_map_foreach_fn fn, void *user, unsigned cpu)
 {
 	struct array *a = array_of(map);
-	if (cpu >= a->ncpus)
+	if (map->percpu && cpu >= a->ncpus)
 		return -EINVAL;
 	long n = 0;
 	for (uint32_t i = 0; i < map->max_entries; i++) {

@@ -12,9 +12,6 @@
 #include "isa/validate.h"
 #include "vm/vm.h"
 
-/* Longest string a XBPF_ARG_PTR_TO_CONST_STR argument may be, NUL included. */
-#define CONST_STR_MAX 4096
-
 void xbpf_exec_init(struct xbpf_exec *exec)
 {
 	memset(exec, 0, sizeof(*exec));
@@ -44,6 +41,9 @@ static const struct xbpf_region *find_region(const struct xbpf_exec *exec, uintp
 	for (i = 0; i < XBPF_EXEC_RECENT; i++)
 		if (xbpf_region_covers(&exec->recent[i], addr, size, perm))
 			return &exec->recent[i];
+	for (i = 0; i < exec->n_holds; i++)
+		if (xbpf_region_covers(&exec->holds[i].region, addr, size, perm))
+			return &exec->holds[i].region;
 	return NULL;
 }
 
@@ -66,6 +66,38 @@ void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t siz
 	r->start = (uintptr_t)start;
 	r->end = (uintptr_t)start + size;
 	r->perm = perm;
+}
+
+size_t xbpf_exec_readable_span(const struct xbpf_exec *exec, uintptr_t addr, size_t max)
+{
+	size_t done = 0;
+
+	while (done < max && addr + done >= addr) {
+		uintptr_t cur = addr + done;
+		size_t want = max - done, lo, hi;
+		struct xbpf_region stack;
+		const struct xbpf_region *r = find_region(exec, cur, 1, XBPF_MEM_READ, &stack);
+
+		if (r) {
+			done += r->end - cur < want ? r->end - cur : want;
+			continue;
+		}
+		if (!env_may_access(exec, cur, 1, XBPF_MEM_READ))
+			break;
+		/* The environment answers for whole ranges: find the longest. */
+		lo = 1;
+		hi = want;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo + 1) / 2;
+
+			if (env_may_access(exec, cur, mid, XBPF_MEM_READ))
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		done += lo;
+	}
+	return done;
 }
 
 static uintptr_t ctx_pointer(const struct xbpf_exec *exec, int32_t off)
@@ -96,6 +128,62 @@ void xbpf_exec_note_map(struct xbpf_exec *exec, const void *map)
 	exec->maps[exec->maps_next++ % XBPF_EXEC_RECENT] = map;
 }
 
+bool xbpf_exec_hold(struct xbpf_exec *exec, const void *object, void (*release)(void *object),
+		    const void *mem, size_t size, uint32_t perm)
+{
+	struct xbpf_exec_hold *h;
+
+	if (exec->n_holds >= XBPF_EXEC_HOLDS)
+		return false;
+	h = &exec->holds[exec->n_holds++];
+	h->object = object;
+	h->release = release;
+	h->region.start = (uintptr_t)mem;
+	h->region.end = (uintptr_t)mem + size;
+	h->region.perm = perm;
+	return true;
+}
+
+static struct xbpf_exec_hold *find_hold(const struct xbpf_exec *exec, const void *object,
+				       void (*release)(void *object))
+{
+	unsigned i;
+
+	for (i = 0; i < exec->n_holds; i++) {
+		const struct xbpf_exec_hold *h = &exec->holds[i];
+
+		if ((!object || h->object == object) && (!release || h->release == release))
+			return (struct xbpf_exec_hold *)h;
+	}
+	return NULL;
+}
+
+const struct xbpf_exec_hold *xbpf_exec_find_hold(const struct xbpf_exec *exec, const void *object,
+						 void (*release)(void *object))
+{
+	return find_hold(exec, object, release);
+}
+
+bool xbpf_exec_unhold(struct xbpf_exec *exec, const void *object, void (*release)(void *object))
+{
+	struct xbpf_exec_hold *h = object ? find_hold(exec, object, release) : NULL;
+
+	if (!h)
+		return false;
+	memmove(h, h + 1, (size_t)(exec->holds + --exec->n_holds - h) * sizeof(*h));
+	return true;
+}
+
+void xbpf_exec_release_holds(struct xbpf_exec *exec)
+{
+	while (exec->n_holds) {
+		struct xbpf_exec_hold h = exec->holds[--exec->n_holds];
+
+		if (h.release)
+			h.release((void *)h.object);
+	}
+}
+
 int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt, ...)
 {
 	va_list ap;
@@ -112,26 +200,21 @@ int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt,
 	return err;
 }
 
-/* Is there a NUL within CONST_STR_MAX readable bytes from addr? Whole
- * regions of the exec are searched at once, env memory byte by byte. */
-static bool readable_string(const struct xbpf_exec *exec, uintptr_t addr)
+/* Is there a NUL within XBPF_CONST_STR_MAX bytes from addr that the program may
+ * read but not write? (Linux wants such strings in read-only maps, so that
+ * they cannot change under the helper.) */
+static bool readonly_string(const struct xbpf_exec *exec, uintptr_t addr)
 {
-	uintptr_t cur = addr;
+	size_t span = xbpf_exec_readable_span(exec, addr, XBPF_CONST_STR_MAX);
+	const char *nul = span ? memchr((const void *)addr, 0, span) : NULL;
+	size_t i;
 
-	while (cur - addr < CONST_STR_MAX) {
-		struct xbpf_region stack;
-		const struct xbpf_region *r = find_region(exec, cur, 1, XBPF_MEM_READ, &stack);
-		size_t span = r ? r->end - cur : 1;
-
-		if (span > CONST_STR_MAX - (cur - addr))
-			span = CONST_STR_MAX - (cur - addr);
-		if (!r && !env_may_access(exec, cur, 1, XBPF_MEM_READ))
+	if (!nul)
+		return false;
+	for (i = 0; i <= (size_t)(nul - (const char *)addr); i++)
+		if (xbpf_exec_may_access(exec, addr + i, 1, XBPF_MEM_WRITE))
 			return false;
-		if (memchr((const void *)cur, 0, span))
-			return true;
-		cur += span;
-	}
-	return false;
+	return true;
 }
 
 static bool is_size_arg(uint8_t arg)
@@ -166,6 +249,23 @@ static bool check_mem(struct xbpf_exec *exec, const struct xbpf_helper *proto, s
 	return refuse(exec, proto, pc, arg, value, why);
 }
 
+/* Is [addr, addr+size) writable memory other than the stack, the context,
+ * the packet and held records: a map value (global data, a value a helper
+ * returned, or one the environment knows)? */
+static bool in_map_value(const struct xbpf_exec *exec, uintptr_t addr, size_t size)
+{
+	struct xbpf_region stack;
+	const struct xbpf_region *r = find_region(exec, addr, size, XBPF_MEM_RW, &stack);
+	size_t i;
+
+	if (!r)
+		return env_may_access(exec, addr, size, XBPF_MEM_RW);
+	for (i = 0; i < exec->n_fixed; i++)
+		if (r == &exec->fixed[i])
+			return true;
+	return r >= exec->recent && r < exec->recent + XBPF_EXEC_RECENT;
+}
+
 /* Checks argument i (and the size after it, for a memory argument). Returns
  * the number of arguments consumed, 0 when refused. */
 static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, const uint64_t args[5],
@@ -186,8 +286,17 @@ static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, co
 	default:
 		break;
 	}
-	if (v == 0 && (spec & XBPF_ARG_MAYBE_NULL))
-		return i + 1 < 5 && is_size_arg(proto->args[i + 1]) ? 2 : 1;
+	if (v == 0 && (spec & XBPF_ARG_MAYBE_NULL)) {
+		/* NULL memory has no bytes: its size must be 0. */
+		if (i + 1 < 5 && is_size_arg(proto->args[i + 1])) {
+			if (!check_arg(exec, proto, args, i + 1, pc, gs))
+				return 0;
+			if (args[i + 1])
+				return refuse(exec, proto, pc, i, v, "NULL with a size that is not 0");
+			return 2;
+		}
+		return 1;
+	}
 
 	switch (XBPF_ARG_KIND(spec)) {
 	case XBPF_ARG_PTR_TO_CTX:
@@ -201,12 +310,14 @@ static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, co
 		return 1;
 	case XBPF_ARG_PTR_TO_MAP_KEY:
 	case XBPF_ARG_PTR_TO_MAP_VALUE:
+	case XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE:
 		if (!gs->have_map)
 			return refuse(exec, proto, pc, i, v, "prototype has no map argument before it");
 		return check_mem(exec, proto, pc, i, v,
 				 XBPF_ARG_KIND(spec) == XBPF_ARG_PTR_TO_MAP_KEY ? gs->shape.key_size
 										  : gs->shape.value_size,
-				 XBPF_MEM_READ)
+				 XBPF_ARG_KIND(spec) == XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE ? XBPF_MEM_WRITE
+											  : XBPF_MEM_READ)
 			       ? 1
 			       : 0;
 	case XBPF_ARG_PTR_TO_MEM:
@@ -224,20 +335,27 @@ static int check_arg(struct xbpf_exec *exec, const struct xbpf_helper *proto, co
 			       : 0;
 	}
 	case XBPF_ARG_PTR_TO_CONST_STR:
-		if (!readable_string(exec, v))
-			return refuse(exec, proto, pc, i, v, "not a NUL-terminated string in readable memory");
+		if (!readonly_string(exec, v))
+			return refuse(exec, proto, pc, i, v,
+				      "not a NUL-terminated string in memory the program may read but not write");
 		return 1;
 	case XBPF_ARG_PTR_TO_FUNC:
 		if (!exec->running || !xbpf_vm_prog_has_function(exec->running, v))
 			return refuse(exec, proto, pc, i, v, "not the start of a function of the program");
 		return 1;
 	case XBPF_ARG_PTR_TO_ALLOC_MEM:
-		/* The helper that owns such memory checks it is one of its records. */
-		return check_mem(exec, proto, pc, i, v, 1, XBPF_MEM_RW) ? 1 : 0;
+		/* The helper checks that it is a hold of its own kind. */
+		if (!v || !xbpf_exec_find_hold(exec, (const void *)(uintptr_t)v, NULL))
+			return refuse(exec, proto, pc, i, v, "not a record the program holds");
+		return 1;
 	case XBPF_ARG_PTR_TO_SPIN_LOCK:
 		if (v % 4)
 			return refuse(exec, proto, pc, i, v, "a spin lock must be 4-byte aligned");
-		return check_mem(exec, proto, pc, i, v, 4, XBPF_MEM_RW) ? 1 : 0;
+		if (!check_mem(exec, proto, pc, i, v, 4, XBPF_MEM_RW))
+			return 0;
+		if (!in_map_value(exec, v, 4))
+			return refuse(exec, proto, pc, i, v, "a spin lock must be in a map value");
+		return 1;
 	case XBPF_ARG_PTR_TO_LONG:
 		return check_mem(exec, proto, pc, i, v, 8, XBPF_MEM_WRITE) ? 1 : 0;
 	default:
@@ -251,6 +369,8 @@ bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *pro
 	struct gate_state gs;
 	int i = 0;
 
+	unsigned maps_before;
+
 	gs.have_map = false;
 	gs.size = 0;
 	while (i < 5 && proto->args[i] != XBPF_ARG_NONE) {
@@ -261,14 +381,21 @@ bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *pro
 		i += used;
 	}
 
+	exec->call_pc = pc;
+	maps_before = exec->maps_next;
 	*r0 = proto->fn(args[0], args[1], args[2], args[3], args[4], exec);
 	if (proto->flags & XBPF_HELPER_CHANGES_PACKET)
 		xbpf_exec_load_packet(exec);
 
-	if (*r0 == 0)
+	/* Memory the run holds is accessible as long as it is held, no longer. */
+	if (*r0 == 0 || xbpf_exec_find_hold(exec, (const void *)(uintptr_t)*r0, NULL))
 		return true;
 	switch (proto->ret) {
 	case XBPF_RET_PTR_TO_MAP_VALUE_OR_NULL:
+		/* An inner map of a map-in-map is a map to pass on, not memory. */
+		if (exec->maps_next != maps_before &&
+		    exec->maps[(exec->maps_next - 1) % XBPF_EXEC_RECENT] == (const void *)(uintptr_t)*r0)
+			break;
 		if (gs.have_map)
 			xbpf_exec_note_region(exec, (const void *)(uintptr_t)*r0, gs.shape.value_size,
 					      gs.shape.value_perm);

@@ -467,7 +467,6 @@ L_CALLX:
 call_helper:
 	exec->budget = budget;
 	st->depth = depth;
-	st->call_pc = PC;
 	if (unlikely(!xbpf_exec_call_helper(exec, proto, &reg[1], PC, &reg[0]) || exec->error))
 		goto stop;
 	budget = exec->budget;
@@ -634,6 +633,7 @@ static int interp_run(const struct xbpf_vm_prog *base, struct xbpf_exec *exec, c
 	st->depth = 0;
 
 	ret = interp_loop(exec, st, prog, prog->code, args, r0, NULL);
+	xbpf_exec_release_holds(exec);
 
 	/* The area goes back to the thread's cache: no longer the program's. */
 	exec->engine_state = NULL;
@@ -646,30 +646,35 @@ static int interp_call_function(struct xbpf_exec *exec, uint64_t pc, const uint6
 {
 	struct xbpf_interp_stack *st = exec->engine_state;
 	const struct xbpf_vm_prog *running = exec->running;
+	unsigned depth;
+	size_t call_pc = exec->call_pc;
 	int ret;
 
 	if (!st || !running || running->engine != &xbpf_interpreter)
 		return -EINVAL; /* not inside a run of this engine: nothing to stop */
+	depth = st->depth;
 	if (!xbpf_vm_prog_has_function(running, pc))
-		return xbpf_exec_fault(exec, -EINVAL, st->call_pc, "callback target %llu is not the start of a function",
+		return xbpf_exec_fault(exec, -EINVAL, call_pc, "callback target %llu is not the start of a function",
 				       (unsigned long long)pc);
-	if (st->depth + 1 >= XBPF_MAX_FRAMES) {
-		fault_depth(exec, st->call_pc);
+	if (depth + 1 >= XBPF_MAX_FRAMES) {
+		fault_depth(exec, call_pc);
 		return exec->error;
 	}
 	if (exec->budget == 0) {
-		fault_budget(exec, st->call_pc);
+		fault_budget(exec, call_pc);
 		return exec->error;
 	}
 	exec->budget--;
 
-	st->depth++;
+	st->depth = depth + 1;
 	ret = interp_loop(exec, st, (const struct xbpf_interp_prog *)running,
 			  ((const struct xbpf_interp_prog *)running)->code + pc, args, r0, NULL);
-	st->depth--;
-	/* Back in the helper's caller: its program and its frames. */
+	/* Back in the helper's caller: its program, its frames and its call
+	 * (the callback's own calls changed them). */
+	st->depth = depth;
+	exec->call_pc = call_pc;
 	exec->running = running;
-	exec->stack_lo = frame_top(st, st->depth + 1);
+	exec->stack_lo = frame_top(st, depth + 1);
 	return ret;
 }
 

@@ -96,7 +96,6 @@ struct xbpf_interp_stack {
 	_Alignas(64) uint8_t mem[XBPF_MAX_FRAMES * XBPF_STACK_SIZE];
 	struct xbpf_interp_frame frames[XBPF_MAX_FRAMES];
 	unsigned depth;   /* running frame; kept current across helper calls */
-	size_t call_pc;   /* instruction of the helper call in progress */
 	struct xbpf_interp_stack *next_free;
 };
 

@@ -73,8 +73,11 @@ static inline bool xbpf_region_covers(const struct xbpf_region *r, uintptr_t add
 /* ------------------------------------------------------------------------ */
 
 #define XBPF_EXEC_RECENT 8      /* helper-returned regions remembered per run */
+#define XBPF_EXEC_HOLDS 8       /* things a run may hold at once (see struct xbpf_exec_hold) */
 #define XBPF_EXEC_DEFAULT_BUDGET (1ULL << 27) /* set by xbpf_exec_init() */
 #define XBPF_EXEC_MSG_SIZE 160
+/* Longest XBPF_ARG_PTR_TO_CONST_STR argument the call gate accepts, NUL included. */
+#define XBPF_CONST_STR_MAX 4096
 
 /* What the layers above the engine tell a run about the program's world. */
 struct xbpf_map_shape {
@@ -95,6 +98,18 @@ struct xbpf_exec_env {
 	const struct xbpf_helper *(*helper_by_id)(const struct xbpf_exec *exec, uint64_t id);
 };
 
+/* Something a helper lent the run until another helper takes it back: a
+ * ring buffer record between reserve and submit, a spin lock between lock
+ * and unlock (what Linux's verifier tracks as acquired references). Held
+ * memory is accessible whatever the recent regions forget. What a run
+ * still holds when it ends (a fault, a careless program) is released by
+ * the engine, so that no record stays busy and no lock stays taken. */
+struct xbpf_exec_hold {
+	const void *object;           /* the record, the lock */
+	void (*release)(void *object); /* identifies the kind; undoes the hold */
+	struct xbpf_region region;     /* memory the program may use meanwhile */
+};
+
 struct xbpf_exec {
 	/* Memory the program may touch besides its stack. */
 	struct xbpf_region ctx;          /* the context, readable */
@@ -107,6 +122,8 @@ struct xbpf_exec {
 	size_t n_fixed;
 	struct xbpf_region recent[XBPF_EXEC_RECENT]; /* returned by helpers */
 	unsigned recent_next;
+	struct xbpf_exec_hold holds[XBPF_EXEC_HOLDS];
+	unsigned n_holds;
 
 	/* What the program calls through (see struct xbpf_import). */
 	struct xbpf_import *imports;
@@ -133,6 +150,10 @@ struct xbpf_exec {
 	void *user;
 	unsigned cpu;
 
+	/* Instruction of the helper call in progress, set by the call gate:
+	 * a helper that stops the run records its fault there. */
+	size_t call_pc;
+
 	/* Set when the run fails. */
 	int error;       /* negative errno, 0 while running */
 	size_t fault_pc; /* instruction index */
@@ -157,12 +178,33 @@ bool xbpf_exec_may_access(const struct xbpf_exec *exec, uintptr_t addr, size_t s
 /* Remember a region a helper handed to the program. */
 void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t size, uint32_t perm);
 
+/* How many bytes from addr (at most max) the program may read in a row. */
+size_t xbpf_exec_readable_span(const struct xbpf_exec *exec, uintptr_t addr, size_t max);
+
 /* Sets the packet region from the pointers the context holds (see
  * ctx_data_off): [data_meta or data, data_end), readable and writable. */
 void xbpf_exec_load_packet(struct xbpf_exec *exec);
 
-/* Remember an inner map a map-in-map lookup handed to the program. */
+/* Remember an inner map a map-in-map lookup handed to the program. The
+ * call gate does not make a returned map pointer accessible memory. */
 void xbpf_exec_note_map(struct xbpf_exec *exec, const void *map);
+
+/* Lend object to the run (struct xbpf_exec_hold) with [mem, mem+size)
+ * accessible with perm meanwhile (size 0: no memory). False when the run
+ * already holds XBPF_EXEC_HOLDS things. */
+bool xbpf_exec_hold(struct xbpf_exec *exec, const void *object, void (*release)(void *object),
+		    const void *mem, size_t size, uint32_t perm);
+/* The hold of object of that kind (release), or with release NULL of any
+ * kind; object NULL: the first hold of that kind. NULL if none. */
+const struct xbpf_exec_hold *xbpf_exec_find_hold(const struct xbpf_exec *exec, const void *object,
+						 void (*release)(void *object));
+/* Take back the hold of object of that kind without calling release; the
+ * program loses access to its memory. False if the run holds no such
+ * thing. (The call gate does not note a returned pointer the run holds,
+ * so that access ends here.) */
+bool xbpf_exec_unhold(struct xbpf_exec *exec, const void *object, void (*release)(void *object));
+/* Release everything still held, latest first (engines, as a run ends). */
+void xbpf_exec_release_holds(struct xbpf_exec *exec);
 
 /* Stop the run: records the first fault only. Returns err. */
 int xbpf_exec_fault(struct xbpf_exec *exec, int err, size_t pc, const char *fmt, ...)
@@ -218,7 +260,9 @@ struct xbpf_engine_ops {
 	 * -EOVERFLOW (more than XBPF_MAX_FRAMES frames), -ENOLINK (unbound
 	 * import slot, unknown callx id), -EINVAL (bad callback or tail call
 	 * target), or what a helper recorded. Clears exec's fault fields and
-	 * tail_call_next first; everything else of the exec is the caller's. */
+	 * tail_call_next first; releases what the run still holds when it
+	 * ends (xbpf_exec_release_holds); everything else of the exec is the
+	 * caller's. */
 	int (*run)(const struct xbpf_vm_prog *prog, struct xbpf_exec *exec, const uint64_t args[5],
 		   uint64_t *r0);
 	/* Runs the function at instruction index pc as a callback of a helper

@@ -17,6 +17,8 @@
 #define MAP_ID 0x5000
 
 static uint8_t map_value[16];
+static const struct xbpf_region map_value_region = {(uintptr_t)map_value, (uintptr_t)(map_value + 16),
+						    XBPF_MEM_RW};
 static int helper_calls;
 
 static bool map_shape(const struct xbpf_exec *exec, uint64_t map, struct xbpf_map_shape *shape)
@@ -39,6 +41,17 @@ static uint64_t returns_value(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4
 }
 
 static uint8_t buffer[64];
+static uint8_t inner_map[64]; /* stands in for a struct xbpf_map */
+static size_t seen_call_pc;
+
+/* A map-in-map lookup: hands out an inner map. */
+static uint64_t returns_inner_map(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct xbpf_exec *exec)
+{
+	seen_call_pc = exec->call_pc;
+	xbpf_exec_note_map(exec, inner_map);
+	return (uintptr_t)inner_map;
+}
 
 static uint64_t returns_buffer(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 			       struct xbpf_exec *exec)
@@ -128,6 +141,10 @@ static void test_memory_arguments(void **state)
 	assert_true(gate(&exec, read_mem_or_zero, 0x1234, 0, 0, NULL)); /* nothing to read */
 	assert_true(gate(&exec, read_mem_or_zero, (uintptr_t)stack, 64, 0, NULL));
 	assert_false(gate(&exec, read_mem_or_zero, (uintptr_t)stack, 65, 0, NULL));
+	init_exec(&exec); /* NULL has no bytes to give */
+	assert_false(gate(&exec, read_mem_or_zero, 0, 8, 0, NULL));
+	assert_non_null(strstr(exec.fault_msg, "NULL with a size that is not 0"));
+	assert_int_equal(helper_calls, 0);
 
 	init_exec(&exec);
 	assert_true(gate(&exec, write_mem, (uintptr_t)stack, 64, 0, NULL));
@@ -141,10 +158,33 @@ static void test_memory_arguments(void **state)
 	init_exec(&exec);
 	assert_true(gate(&exec, word, (uintptr_t)(stack + 56), 0, 0, NULL));
 	assert_false(gate(&exec, word, (uintptr_t)(stack + 57), 0, 0, NULL));
+	/* a spin lock lives in a map value: global data or a returned value */
 	init_exec(&exec);
-	assert_true(gate(&exec, lock, (uintptr_t)(stack + 4), 0, 0, NULL));
-	assert_false(gate(&exec, lock, (uintptr_t)(stack + 2), 0, 0, NULL));
+	exec.fixed = &map_value_region;
+	exec.n_fixed = 1;
+	assert_true(gate(&exec, lock, (uintptr_t)(map_value + 4), 0, 0, NULL));
+	assert_false(gate(&exec, lock, (uintptr_t)(map_value + 2), 0, 0, NULL));
 	assert_non_null(strstr(exec.fault_msg, "4-byte aligned"));
+	init_exec(&exec);
+	xbpf_exec_note_region(&exec, map_value, sizeof(map_value), XBPF_MEM_RW);
+	assert_true(gate(&exec, lock, (uintptr_t)(map_value + 12), 0, 0, NULL));
+	assert_false(gate(&exec, lock, (uintptr_t)(stack + 4), 0, 0, NULL));
+	assert_non_null(strstr(exec.fault_msg, "must be in a map value"));
+	init_exec(&exec);
+	xbpf_exec_note_region(&exec, map_value, sizeof(map_value), XBPF_MEM_READ);
+	assert_false(gate(&exec, lock, (uintptr_t)map_value, 0, 0, NULL));
+	assert_non_null(strstr(exec.fault_msg, "4 writable bytes"));
+}
+
+static void test_map_value_arguments(void **state)
+{
+	const uint8_t pop[5] = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_UNINIT_MAP_VALUE};
+	struct xbpf_exec exec;
+
+	init_exec(&exec);
+	assert_true(gate(&exec, pop, MAP_ID, (uintptr_t)(stack + 48), 0, NULL));
+	assert_false(gate(&exec, pop, MAP_ID, (uintptr_t)ro, 0, NULL)); /* read-only */
+	assert_non_null(strstr(exec.fault_msg, "16 writable bytes"));
 }
 
 static void test_string_and_context_arguments(void **state)
@@ -154,14 +194,20 @@ static void test_string_and_context_arguments(void **state)
 	const uint8_t maybe_ctx[5] = {XBPF_ARG_PTR_TO_CTX | XBPF_ARG_MAYBE_NULL};
 	struct xbpf_exec exec;
 
+	/* constant strings are in memory the program cannot write */
 	init_exec(&exec);
-	exec.ctx = (struct xbpf_region){0}; /* so that nothing readable follows the stack */
+	memset(ro, 'a', sizeof(ro));
+	ro[31] = '\0';
+	assert_true(gate(&exec, str, (uintptr_t)ro, 0, 0, NULL));
+	ro[31] = 'a'; /* runs to the end of the region */
+	assert_false(gate(&exec, str, (uintptr_t)ro, 0, 0, NULL));
+	assert_non_null(strstr(exec.fault_msg, "NUL-terminated"));
+	init_exec(&exec);
 	memset(stack, 'a', sizeof(stack));
 	stack[63] = '\0';
-	assert_true(gate(&exec, str, (uintptr_t)stack, 0, 0, NULL));
-	stack[63] = 'a'; /* runs to the end of the stack */
 	assert_false(gate(&exec, str, (uintptr_t)stack, 0, 0, NULL));
-	assert_non_null(strstr(exec.fault_msg, "NUL-terminated"));
+	assert_non_null(strstr(exec.fault_msg, "may read but not write"));
+	memset(ro, 0, sizeof(ro));
 
 	init_exec(&exec);
 	assert_true(gate(&exec, ctx, (uintptr_t)ro, 0, 0, NULL));
@@ -205,6 +251,110 @@ static void test_returned_regions(void **state)
 	reserve.ret_size = 40;
 	assert_true(xbpf_exec_call_helper(&exec, &reserve, reserve_args, 0, &r0));
 	assert_true(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 40, XBPF_MEM_RW));
+
+	/* an inner map is noted as a map, never as memory; helpers see the call's pc */
+	lookup.fn = returns_inner_map;
+	init_exec(&exec);
+	assert_true(xbpf_exec_call_helper(&exec, &lookup, lookup_args, 12, &r0));
+	assert_int_equal(r0, (uintptr_t)inner_map);
+	assert_int_equal(seen_call_pc, 12);
+	assert_ptr_equal(exec.maps[0], inner_map);
+	assert_false(xbpf_exec_may_access(&exec, (uintptr_t)inner_map, 1, XBPF_MEM_READ));
+}
+
+static int released;
+
+static void release_counting(void *object)
+{
+	released++;
+}
+
+static void other_kind(void *object)
+{
+}
+
+/* Reserves buffer the way ring buffer records are: held, returned. */
+static uint64_t holds_buffer(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			     struct xbpf_exec *exec)
+{
+	return xbpf_exec_hold(exec, buffer, release_counting, buffer, r2, XBPF_MEM_RW) ? (uintptr_t)buffer : 0;
+}
+
+static void test_holds(void **state)
+{
+	const uint8_t alloc[5] = {XBPF_ARG_PTR_TO_ALLOC_MEM};
+	const struct xbpf_helper holding_reserve = {
+		.name = "holding_reserve",
+		.fn = holds_buffer,
+		.ret = XBPF_RET_PTR_TO_MEM_OR_NULL,
+		.args = {XBPF_ARG_ANYTHING, XBPF_ARG_CONST_SIZE_OR_ZERO},
+	};
+	const uint64_t reserve_args[5] = {0, 16};
+	struct xbpf_exec exec;
+	uint64_t r0;
+	int i;
+
+	init_exec(&exec);
+	released = 0;
+	assert_false(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 16, XBPF_MEM_RW));
+	assert_true(xbpf_exec_hold(&exec, buffer, release_counting, buffer, 16, XBPF_MEM_RW));
+	assert_true(xbpf_exec_hold(&exec, map_value, other_kind, NULL, 0, 0));
+	/* held memory is accessible however many regions helpers return */
+	for (i = 0; i < 2 * XBPF_EXEC_RECENT; i++)
+		xbpf_exec_note_region(&exec, ro, sizeof(ro), XBPF_MEM_READ);
+	assert_true(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 16, XBPF_MEM_RW));
+	assert_false(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 17, XBPF_MEM_RW));
+	assert_non_null(xbpf_exec_find_hold(&exec, buffer, release_counting));
+	assert_null(xbpf_exec_find_hold(&exec, buffer, other_kind));
+	assert_ptr_equal(xbpf_exec_find_hold(&exec, NULL, other_kind)->object, map_value);
+
+	/* the gate passes held objects only, for their helper to check the kind */
+	assert_true(gate(&exec, alloc, (uintptr_t)buffer, 0, 0, NULL));
+	assert_true(gate(&exec, alloc, (uintptr_t)map_value, 0, 0, NULL));
+	assert_false(gate(&exec, alloc, (uintptr_t)(buffer + 8), 0, 0, NULL));
+	assert_non_null(strstr(exec.fault_msg, "not a record the program holds"));
+	assert_false(gate(&exec, alloc, 0, 0, 0, NULL)); /* NULL, while things are held */
+
+	/* taking back: only the right kind, and access goes with it (the gate
+	 * does not note a returned pointer the run holds) */
+	init_exec(&exec);
+	assert_true(xbpf_exec_call_helper(&exec, &holding_reserve, reserve_args, 3, &r0));
+	assert_int_equal(r0, (uintptr_t)buffer);
+	assert_true(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 16, XBPF_MEM_RW));
+	assert_false(xbpf_exec_unhold(&exec, buffer, other_kind));
+	assert_true(xbpf_exec_unhold(&exec, buffer, release_counting));
+	assert_false(xbpf_exec_unhold(&exec, buffer, release_counting));
+	assert_false(xbpf_exec_may_access(&exec, (uintptr_t)buffer, 1, XBPF_MEM_READ));
+	assert_int_equal(released, 0);
+
+	/* what is left is released, and a full table refuses more */
+	for (i = 0; i < XBPF_EXEC_HOLDS; i++)
+		assert_true(xbpf_exec_hold(&exec, buffer + i, release_counting, NULL, 0, 0));
+	assert_false(xbpf_exec_hold(&exec, buffer, release_counting, NULL, 0, 0));
+	assert_true(xbpf_exec_unhold(&exec, buffer + 3, release_counting));
+	xbpf_exec_release_holds(&exec);
+	assert_int_equal(released, XBPF_EXEC_HOLDS - 1);
+	assert_int_equal(exec.n_holds, 0);
+}
+
+static void test_readable_span(void **state)
+{
+	static uint8_t words[4][8];
+	struct xbpf_region fixed[2];
+	struct xbpf_exec exec;
+
+	init_exec(&exec);
+	exec.ctx = (struct xbpf_region){0};
+	test_set_region(&fixed[0], words[0], 8, XBPF_MEM_READ);
+	test_set_region(&fixed[1], words[1], 8, XBPF_MEM_RW); /* adjacent */
+	exec.fixed = fixed;
+	exec.n_fixed = 2;
+	assert_int_equal(xbpf_exec_readable_span(&exec, (uintptr_t)words[0], 100), 16);
+	assert_int_equal(xbpf_exec_readable_span(&exec, (uintptr_t)words[0] + 3, 10), 10);
+	assert_int_equal(xbpf_exec_readable_span(&exec, (uintptr_t)words[2], 10), 0);
+	assert_int_equal(xbpf_exec_readable_span(&exec, 0, 10), 0);
+	assert_int_equal(xbpf_exec_readable_span(&exec, UINTPTR_MAX, 10), 0);
+	assert_int_equal(xbpf_exec_readable_span(&exec, (uintptr_t)stack + 60, 10), 4);
 }
 
 static void test_regions_and_faults(void **state)
@@ -247,6 +397,9 @@ int main(void)
 		cmocka_unit_test(test_memory_arguments),
 		cmocka_unit_test(test_string_and_context_arguments),
 		cmocka_unit_test(test_returned_regions),
+		cmocka_unit_test(test_map_value_arguments),
+		cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_readable_span),
 		cmocka_unit_test(test_regions_and_faults),
 	};
 

@@ -16,7 +16,7 @@
 
 #include "vm_test_util.h"
 
-enum { SLOT_SUM = 1, SLOT_LOOP = 2, SLOT_RUN_AT = 3, SLOT_TAIL = 4, SLOT_UNBOUND = 5 };
+enum { SLOT_SUM = 1, SLOT_LOOP = 2, SLOT_RUN_AT = 3, SLOT_TAIL = 4, SLOT_UNBOUND = 5, SLOT_HOLD = 6 };
 
 static uint64_t helper_sum(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct xbpf_exec *exec)
 {
@@ -50,6 +50,19 @@ static uint64_t helper_run_at(uint64_t pc, uint64_t r2, uint64_t r3, uint64_t r4
 	return r0;
 }
 
+static int released;
+
+static void release_counting(void *object)
+{
+	released++;
+}
+
+/* Lends the run a resource that nothing takes back. */
+static uint64_t helper_hold(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct xbpf_exec *exec)
+{
+	return xbpf_exec_hold(exec, &released, release_counting, NULL, 0, 0);
+}
+
 static const struct xbpf_vm_prog *tail_target;
 
 static uint64_t helper_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct xbpf_exec *exec)
@@ -74,6 +87,10 @@ static const struct xbpf_helper proto_run_at = {
 	.fn = helper_run_at,
 	.args = {XBPF_ARG_ANYTHING},
 };
+static const struct xbpf_helper proto_hold = {
+	.name = "hold",
+	.fn = helper_hold,
+};
 static const struct xbpf_helper proto_tail = {
 	.name = "tail",
 	.fn = helper_tail,
@@ -96,6 +113,7 @@ static void init_exec(struct xbpf_exec *exec)
 	atomic_store(&imports[SLOT_LOOP].proto, &proto_loop);
 	atomic_store(&imports[SLOT_RUN_AT].proto, &proto_run_at);
 	atomic_store(&imports[SLOT_TAIL].proto, &proto_tail);
+	atomic_store(&imports[SLOT_HOLD].proto, &proto_hold);
 	xbpf_exec_init(exec);
 	exec->imports = imports;
 	exec->n_imports = TEST_IMPORTS;
@@ -320,6 +338,51 @@ static void test_callbacks(void **state)
 	}
 }
 
+/* A callback's own calls (local functions, helpers) leave the helper that
+ * runs it where it was: frames, call instruction and all. */
+static void test_callbacks_that_call(void **state)
+{
+	struct xbpf_insn prog[] = {
+		T_LDDW_FUNC(2, 5), /* 0: r2 = the function at 6 */
+		T_MOV64_IMM(1, 20),
+		T_MOV64_IMM(3, 0),
+		T_CALL(SLOT_LOOP), /* 4 */
+		T_EXIT(),
+		T_CALL_LOCAL(1), /* 6: callback(i) = g(i) */
+		T_EXIT(),
+		T_MOV64_IMM(2, 1), /* 8: g(i) = sum(i, 1) */
+		T_CALL(SLOT_SUM),
+		T_EXIT(),
+	};
+	struct xbpf_exec exec;
+	uint64_t r0;
+
+	assert_int_equal(run(prog, T_COUNT(prog), &exec, 0, &r0), 0);
+	assert_int_equal(r0, 20 * 21 / 2);
+	assert_int_equal(exec.call_pc, 4);
+	/* the second callback finds the budget used up: the loop's call is to blame */
+	init_exec(&exec);
+	exec.budget = 2;
+	expect_fault(test_run_exec(prog, T_COUNT(prog), &exec, 0, &r0), &exec, -E2BIG, 4, "budget");
+}
+
+static void test_holds_released_when_run_ends(void **state)
+{
+	struct xbpf_insn ends[] = {T_CALL(SLOT_HOLD), T_CALL(SLOT_HOLD), T_MOV64_IMM(0, 7), T_EXIT()};
+	struct xbpf_insn faults[] = {T_CALL(SLOT_HOLD), T_LDX(DW, 0, 1, 0), T_EXIT()};
+	struct xbpf_exec exec;
+	uint64_t r0;
+
+	released = 0;
+	assert_int_equal(run(ends, T_COUNT(ends), &exec, 0, &r0), 0);
+	assert_int_equal(r0, 7);
+	assert_int_equal(released, 2);
+	assert_int_equal(exec.n_holds, 0);
+	expect_fault(run(faults, T_COUNT(faults), &exec, 0, &r0), &exec, -EFAULT, 1, "invalid read");
+	assert_int_equal(released, 3);
+	assert_int_equal(exec.n_holds, 0);
+}
+
 static void test_tail_calls(void **state)
 {
 	struct xbpf_insn target[] = {T_MOV64_REG(0, 1), T_ALU64_IMM(ADD, 0, 1000), T_EXIT()};
@@ -357,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_helper_calls),
 		cmocka_unit_test(test_callx),
 		cmocka_unit_test(test_callbacks),
+		cmocka_unit_test(test_callbacks_that_call),
+		cmocka_unit_test(test_holds_released_when_run_ends),
 		cmocka_unit_test(test_tail_calls),
 	};
 
