@@ -146,6 +146,10 @@ static void drain_ring(struct live_bridge *l)
 	run_batch(l);
 }
 
+/* While the in interface is down, how often to look whether it is gone for
+ * good: its removal then wakes nobody up. */
+#define DOWN_CHECK_MS 200
+
 static void *live_worker(void *arg)
 {
 	struct live_bridge *l = arg;
@@ -153,10 +157,11 @@ static void *live_worker(void *arg)
 		{.fd = l->ring.fd, .events = POLLIN},
 		{.fd = l->wake_fd, .events = POLLIN},
 	};
-	int err = 0;
+	int err = 0, timeout = -1;
 	while (!stopping(l)) {
 		drain_ring(l);
-		if (poll(fds, 2, -1) < 0) {
+		int ready = poll(fds, 2, timeout);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -164,11 +169,17 @@ static void *live_worker(void *arg)
 				 strerror(errno));
 			break;
 		}
-		/* POLLERR: the interface went down, or away for good. */
-		if ((fds[0].revents & POLLERR) && (err = packet_socket_check(l->ring.fd)) < 0) {
-			hook_log(l->env, XBPF_LOG_ERROR, HOOK ": in=%s: the interface is gone",
-				 l->in_name);
-			break;
+		if (fds[0].revents & POLLIN)
+			timeout = -1;
+		/* POLLERR: the interface went down, and may go away. */
+		if (ready == 0 || (fds[0].revents & POLLERR)) {
+			err = packet_socket_check(l->ring.fd);
+			if (err) {
+				hook_log(l->env, XBPF_LOG_ERROR,
+					 HOOK ": in=%s: the interface is gone", l->in_name);
+				break;
+			}
+			timeout = DOWN_CHECK_MS;
 		}
 	}
 	if (!stopping(l))
