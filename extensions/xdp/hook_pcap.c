@@ -30,7 +30,7 @@
 struct pcap_replay {
 	const struct xdp_hook_env *env;
 	struct xbpf_link *link;
-	const char *in_path, *out_path, *tx_path; /* copies, in paths[] */
+	const char *in_path, *out_path, *tx_path; /* copies, kept in paths */
 	char *paths;
 	uint32_t ifindex;
 	uint32_t repeat;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The core services the xdp hooks use, faked for their tests. */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,7 +87,7 @@ static void link_finished(struct xbpf_link *link, int status)
 /* As the core: the same names get the same array back. */
 static _Atomic uint64_t *link_counters(struct xbpf_link *link, const char *const *names, size_t n)
 {
-	if (n > FAKE_MAX_COUNTERS)
+	if (n > FAKE_MAX_COUNTERS || link->refuse_counters)
 		return NULL;
 	if (link->n_counters) {
 		assert_int_equal(link->n_counters, n);
@@ -192,6 +193,17 @@ bool fake_counter_wait(struct xbpf_link *link, const char *name, uint64_t value,
 		nanosleep(&pause, NULL);
 	}
 	return true;
+}
+
+int fake_open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	assert_non_null(dir);
+	int n = 0;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n;
 }
 
 int fake_attach(const struct xbpf_hook_provider *hook, struct xbpf_link *link,

@@ -23,6 +23,7 @@ struct xbpf_link {
 	fake_prog_fn prog;
 	uint64_t fail_from;    /* invocations from this one on fail (-XBPF_EDETACHED); 0: none */
 	bool fail_begin;       /* invoke_batch_begin fails */
+	bool refuse_counters;  /* link_counters returns NULL, as when out of memory */
 	atomic_uint_fast64_t invocations;
 	atomic_uint last_ifindex; /* ingress_ifindex of the last frame run */
 	atomic_bool in_batch;
@@ -56,6 +57,10 @@ bool fake_counter_wait(struct xbpf_link *link, const char *name, uint64_t value,
 int fake_attach(const struct xbpf_hook_provider *hook, struct xbpf_link *link,
 		const char *const *params, void **state);
 void fake_detach(const struct xbpf_hook_provider *hook, struct xbpf_link *link, void *state);
+
+/* How many file descriptors the process has open: the hooks must close
+ * every one they opened once detached, or when attaching fails. */
+int fake_open_fds(void);
 
 /* Everything logged since the last fake_log_clear, one message a line. */
 const char *fake_log(void);

@@ -222,8 +222,11 @@ static void send_all(const struct expectation *e)
 
 /* ---- tests --------------------------------------------------------------- */
 
+static int open_fds;
+
 static int setup(void **state)
 {
+	open_fds = fake_open_fds();
 	struct xbpf_link *link = calloc(1, sizeof(*link));
 	assert_non_null(link);
 	fake_link_init(link, test_prog);
@@ -234,6 +237,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	assert_int_equal(fake_open_fds(), open_fds);
 	fake_link_fini(*state);
 	free(*state);
 	/* Whatever a failed test left in the captures. */
@@ -366,6 +370,10 @@ static void test_parameter_errors(void **state)
 		       "no such network interface");
 	assert_refused(link, (const char *const[]){"in=lab-in", "queue=1", NULL}, -EINVAL,
 		       "unknown parameter 'queue' (it takes in, out)");
+	/* The last step fails: the sockets opened before are closed. */
+	link->refuse_counters = true;
+	assert_refused(link, (const char *const[]){"in=lab-in", "out=lab-out", NULL}, -ENOMEM,
+		       "cannot start the bridge");
 }
 
 /* Detach returns promptly whether the bridge is idle or busy, and nothing

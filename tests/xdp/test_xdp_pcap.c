@@ -30,6 +30,7 @@ struct fixture {
 	char in_param[128], out_param[128], tx_param[128];
 	struct xbpf_link link;
 	struct pcap_records input;
+	int open_fds;
 };
 
 static int setup(void **state)
@@ -46,6 +47,7 @@ static int setup(void **state)
 	snprintf(f->tx_param, sizeof(f->tx_param), "tx=%s", f->tx);
 	fake_link_init(&f->link, test_prog);
 	fake_log_clear();
+	f->open_fds = fake_open_fds();
 	*state = f;
 	return 0;
 }
@@ -53,6 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	assert_int_equal(fake_open_fds(), f->open_fds);
 	unlink(f->in);
 	unlink(f->out);
 	unlink(f->tx);
@@ -196,6 +199,16 @@ static void test_parameter_errors(void **state)
 	snprintf(tx_as_out, sizeof(tx_as_out), "tx=%s", f->out);
 	assert_refused(f, (const char *const[]){f->in_param, f->out_param, tx_as_out, NULL}, -EINVAL,
 		       "tx= and out= name the same file");
+}
+
+/* The last step of attaching fails: everything opened before is closed. */
+static void test_no_counters(void **state)
+{
+	struct fixture *f = *state;
+	pcap_write_traffic(f->in, 1, 10, &f->input);
+	f->link.refuse_counters = true;
+	assert_refused(f, (const char *const[]){f->in_param, f->out_param, f->tx_param, NULL},
+		       -ENOMEM, "cannot start the replay");
 }
 
 static void test_blob_without_final_nul(void **state)
@@ -494,6 +507,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parameter_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_without_final_nul, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_ethernet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generated_traffic, setup, teardown),
