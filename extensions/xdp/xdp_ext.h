@@ -16,7 +16,7 @@ extern const struct xbpf_program_type_provider xdp_program_type;
  */
 struct xdp_hook_env {
 	const struct xbpf_core_services *core;
-	struct xbpf_ext *ext;
+	struct xbpf_extension *ext;
 };
 
 /* "xdp/pcap": replays a pcap file through the program, writing the frames

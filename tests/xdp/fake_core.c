@@ -17,7 +17,7 @@
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char log_text[16384];
 
-static void fake_log_message(struct xbpf_ext *ext, enum xbpf_log_level level, const char *fmt,
+static void fake_log_message(struct xbpf_extension *ext, enum xbpf_log_level level, const char *fmt,
 			     ...)
 {
 	va_list ap;
@@ -114,8 +114,34 @@ static const char *param(const void *params, size_t size, const char *key)
 	return NULL;
 }
 
+struct xbpf_hook_provider fake_hooks[FAKE_MAX_PROVIDERS];
+size_t fake_n_hooks;
+const char *fake_program_types[FAKE_MAX_PROVIDERS];
+size_t fake_n_program_types;
+
+static int register_program_type(struct xbpf_extension *ext,
+				 const struct xbpf_program_type_provider *p,
+				 struct xbpf_provider **out)
+{
+	assert_int_equal(p->hdr.size, sizeof(*p));
+	assert_true(fake_n_program_types < FAKE_MAX_PROVIDERS);
+	fake_program_types[fake_n_program_types++] = p->name;
+	return 0;
+}
+
+static int register_hook(struct xbpf_extension *ext, const struct xbpf_hook_provider *p,
+			 struct xbpf_provider **out)
+{
+	assert_int_equal(p->hdr.size, sizeof(*p));
+	assert_true(fake_n_hooks < FAKE_MAX_PROVIDERS);
+	fake_hooks[fake_n_hooks++] = *p;
+	return 0;
+}
+
 static const struct xbpf_core_services core = {
 	.hdr = XBPF_ABI_HEADER(struct xbpf_core_services),
+	.register_program_type = register_program_type,
+	.register_hook = register_hook,
 	.log = fake_log_message,
 	.invoke_batch_begin = invoke_batch_begin,
 	.invoke_batch = invoke_batch,
@@ -125,7 +151,7 @@ static const struct xbpf_core_services core = {
 	.param = param,
 };
 
-const struct xdp_hook_env fake_env = {.core = &core, .ext = (struct xbpf_ext *)&core};
+const struct xdp_hook_env fake_env = {.core = &core, .ext = (struct xbpf_extension *)&core};
 
 void fake_link_init(struct xbpf_link *link, fake_prog_fn prog)
 {

@@ -41,6 +41,14 @@ struct xbpf_link {
 
 extern const struct xdp_hook_env fake_env;
 
+/* What an extension registered through fake_env.core (copies, as the core
+ * keeps them). */
+#define FAKE_MAX_PROVIDERS 8
+extern struct xbpf_hook_provider fake_hooks[FAKE_MAX_PROVIDERS];
+extern size_t fake_n_hooks;
+extern const char *fake_program_types[FAKE_MAX_PROVIDERS];
+extern size_t fake_n_program_types;
+
 void fake_link_init(struct xbpf_link *link, fake_prog_fn prog);
 void fake_link_fini(struct xbpf_link *link);
 /* The link_finished status, or -ETIMEDOUT after timeout_ms. */
