@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdp_differential: runs every program of programs.c over the frames of
+ * packets.c in the Linux kernel and checks the frames draw the verdicts the
+ * program table promises.
+ *
+ * Usage: xdp_differential [-v] OBJECT_DIR
+ *   -v  print every map's contents after the run
+ * Exit status: 0 when everything ran and agreed, 1 on a difference or an
+ * error, 77 (a skip for ctest) when the kernel cannot run XDP programs here
+ * or refused every program.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel_runner.h"
+#include "packets.h"
+#include "programs.h"
+#include "result.h"
+
+#define EXIT_SKIP 77
+
+/* Per-CPU map slots are compared byte for byte, so every run of both sides
+ * must happen on the same CPU: the first this process may use. */
+static int pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+		;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+static void print_verdicts(const struct diff_result *r)
+{
+	size_t i, refused = 0, counts[8] = {0}, other = 0;
+	uint32_t v;
+
+	for (i = 0; i < r->n_runs; i++) {
+		if (r->runs[i].err)
+			refused++;
+		else if (r->runs[i].retval < 8)
+			counts[r->runs[i].retval]++;
+		else
+			other++;
+	}
+	printf("%zu frames:", r->n_runs);
+	if (refused)
+		printf(" %zu refused by test_run,", refused);
+	for (v = 0; v < 8; v++) {
+		const char *name = diff_action_name(v);
+
+		if (!counts[v])
+			continue;
+		if (name)
+			printf(" %s %zu", name + 4, counts[v]);
+		else
+			printf(" retval %u: %zu", v, counts[v]);
+	}
+	if (other)
+		printf(" other %zu", other);
+	putchar('\n');
+}
+
+static void print_maps(const struct diff_result *r, bool verbose)
+{
+	size_t i, j, k;
+
+	printf("    maps:");
+	for (i = 0; i < r->n_maps; i++)
+		printf(" %s(%zu)", r->maps[i].name, r->maps[i].n_entries);
+	putchar('\n');
+	if (!verbose)
+		return;
+	for (i = 0; i < r->n_maps; i++) {
+		const struct diff_map *m = &r->maps[i];
+
+		for (j = 0; j < m->n_entries; j++) {
+			printf("      %s ", m->name);
+			for (k = 0; m->entries[j].key && k < m->key_size; k++)
+				printf("%02x", m->entries[j].key[k]);
+			printf(" = ");
+			for (k = 0; k < m->value_size; k++)
+				printf("%02x", m->entries[j].value[k]);
+			putchar('\n');
+		}
+	}
+}
+
+/* The verdicts the table promises must all come up. */
+static bool check_verdicts(const struct diff_program *prog, const struct diff_result *r)
+{
+	uint32_t seen = 0, missing;
+	size_t i;
+
+	for (i = 0; i < r->n_runs; i++) {
+		if (!r->runs[i].err && r->runs[i].retval < 32)
+			seen |= 1u << r->runs[i].retval;
+	}
+	missing = prog->verdicts & ~seen;
+	if (missing)
+		printf("FAIL %s: the frames never drew verdict(s) 0x%x from the kernel\n",
+		       prog->name, missing);
+	return !missing;
+}
+
+int main(int argc, char **argv)
+{
+	struct diff_packet *pkts;
+	size_t n_pkts, i, ran = 0, failed = 0;
+	bool verbose = false;
+	const char *dir;
+	char why[2048];
+	int err;
+
+	if (argc == 3 && strcmp(argv[1], "-v") == 0) {
+		verbose = true;
+		argv++;
+		argc--;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s [-v] OBJECT_DIR\n", argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+	if (diff_kernel_usable(why, sizeof(why))) {
+		printf("SKIP: %s\n", why);
+		return EXIT_SKIP;
+	}
+	err = pin_to_one_cpu();
+	if (err) {
+		printf("FAIL: cannot pin to one CPU: %s\n", strerror(-err));
+		return 1;
+	}
+	if (diff_packets_generate(&pkts, &n_pkts)) {
+		printf("FAIL: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < diff_n_programs; i++) {
+		const struct diff_program *prog = &diff_programs[i];
+		struct diff_result kernel = {0};
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, prog->object);
+		err = diff_kernel_run(path, prog, pkts, n_pkts, &kernel, why, sizeof(why));
+		if (err == DIFF_REFUSED) {
+			printf("SKIP %s: %s\n", prog->name, why);
+		} else if (err) {
+			printf("FAIL %s: kernel: %s\n", prog->name, why);
+			failed++;
+		} else {
+			ran++;
+			printf("%-14s kernel: ", prog->name);
+			print_verdicts(&kernel);
+			print_maps(&kernel, verbose);
+			failed += !check_verdicts(prog, &kernel);
+		}
+		diff_result_free(&kernel);
+	}
+	free(pkts);
+	if (failed) {
+		printf("%zu of %zu programs failed\n", failed, diff_n_programs);
+		return 1;
+	}
+	if (ran == 0) {
+		printf("SKIP: the kernel refused every program\n");
+		return EXIT_SKIP;
+	}
+	printf("%zu of %zu programs ran on the kernel\n", ran, diff_n_programs);
+	return 0;
+}
