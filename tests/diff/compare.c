@@ -156,15 +156,9 @@ static void report_missing(FILE *out, const char *program, const struct diff_map
 			   const struct diff_entry *e, struct diff_side have,
 			   struct diff_side lack, const char *why)
 {
-	fprintf(out, "%s: map %s: ", program, m->name);
-	if (e->key) {
-		fputs("key ", out);
-		hex(out, e->key, m->key_size);
-		fputs(" ", out);
-	} else {
-		fputs("an element ", out);
-	}
-	fprintf(out, "%s%s in %s, not in %s (value ", why, why[0] ? "," : "", have.name,
+	fprintf(out, "%s: map %s: key ", program, m->name);
+	hex(out, e->key, m->key_size);
+	fprintf(out, "%s%s in %s, not in %s (value ", why[0] ? " " : "", why, have.name,
 		lack.name);
 	hex(out, e->value, m->value_size);
 	fputs(")\n", out);

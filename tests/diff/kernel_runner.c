@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Runs a differential test program in the Linux kernel (see kernel_runner.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dump.h"
 #include "kernel_runner.h"
 
 /* Room for any frame after the program: Linux's test runs use one page. */
@@ -144,17 +146,37 @@ static int run_frames(struct bpf_program *p, const struct diff_packet *pkts, siz
 	return 0;
 }
 
-/* The name of the object's program whose id is id, into name. */
-static int program_name_by_id(struct bpf_object *obj, uint32_t id, char *name)
+/* What the element operations below need of a map. */
+struct kernel_map {
+	struct bpf_object *obj;
+	int fd;
+};
+
+static int kernel_next_key(void *map, const void *key, void *next)
+{
+	return bpf_map_get_next_key(((struct kernel_map *)map)->fd, key, next);
+}
+
+static int kernel_lookup(void *map, const void *key, void *value)
+{
+	return bpf_map_lookup_elem(((struct kernel_map *)map)->fd, key, value);
+}
+
+static int kernel_pop(void *map, void *value)
+{
+	return bpf_map_lookup_and_delete_elem(((struct kernel_map *)map)->fd, NULL, value);
+}
+
+/* The name of the object's program whose id is id. */
+static int kernel_program_name(void *map, uint32_t id, char name[DIFF_PROG_NAME_LEN])
 {
 	struct bpf_program *p;
 
-	bpf_object__for_each_program(p, obj) {
+	bpf_object__for_each_program(p, ((struct kernel_map *)map)->obj) {
 		struct bpf_prog_info info = {0};
 		uint32_t len = sizeof(info);
 
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0 && info.id == id) {
-			memset(name, 0, DIFF_PROG_NAME_LEN);
 			snprintf(name, DIFF_PROG_NAME_LEN, "%s", bpf_program__name(p));
 			return 0;
 		}
@@ -168,70 +190,29 @@ static bool is_percpu(enum bpf_map_type type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-/* Pops every element of a QUEUE or STACK. */
-static int dump_popped(int fd, struct diff_map *m, void *value)
-{
-	int err;
-
-	while ((err = bpf_map_lookup_and_delete_elem(fd, NULL, value)) == 0) {
-		err = diff_map_add_entry(m, NULL, value);
-		if (err)
-			return err;
-	}
-	return err == -ENOENT ? 0 : err;
-}
-
-static int dump_keyed(struct bpf_object *obj, int fd, struct diff_map *m, void *key, void *next,
-		      void *value)
-{
-	char name[DIFF_PROG_NAME_LEN];
-	int err = bpf_map_get_next_key(fd, NULL, key);
-
-	while (err == 0) {
-		err = bpf_map_lookup_elem(fd, key, value);
-		if (err == 0 && m->type == BPF_MAP_TYPE_PROG_ARRAY) {
-			err = program_name_by_id(obj, *(uint32_t *)value, name);
-			value = name;
-		}
-		if (err == 0)
-			err = diff_map_add_entry(m, key, value);
-		else if (err == -ENOENT) /* an empty PROG_ARRAY slot */
-			err = 0;
-		if (err)
-			return err;
-		err = bpf_map_get_next_key(fd, key, next);
-		memcpy(key, next, m->key_size);
-	}
-	return err == -ENOENT ? 0 : err;
-}
-
 static int dump_map(struct bpf_object *obj, struct bpf_map *map, struct diff_result *out,
 		    char *why, size_t size)
 {
 	enum bpf_map_type type = bpf_map__type(map);
-	uint32_t ks = bpf_map__key_size(map), vs = bpf_map__value_size(map), host_vs = vs;
-	void *key, *next, *value;
+	uint32_t value_size = bpf_map__value_size(map);
+	struct kernel_map km = {.obj = obj, .fd = bpf_map__fd(map)};
+	struct diff_map_reader reader = {
+		.map = &km,
+		.next_key = kernel_next_key,
+		.lookup = kernel_lookup,
+		.pop = kernel_pop,
+		.program_name = kernel_program_name,
+	};
 	struct diff_map *m;
 	int err;
 
-	if (is_percpu(type))
-		host_vs = (uint32_t)libbpf_num_possible_cpus() * ((vs + 7) & ~7u);
-	m = diff_result_add_map(out, bpf_map__name(map), type, ks,
-				type == BPF_MAP_TYPE_PROG_ARRAY ? DIFF_PROG_NAME_LEN : host_vs,
+	if (type == BPF_MAP_TYPE_PROG_ARRAY)
+		value_size = DIFF_PROG_NAME_LEN;
+	else if (is_percpu(type))
+		value_size = (uint32_t)libbpf_num_possible_cpus() * ((value_size + 7) & ~7u);
+	m = diff_result_add_map(out, bpf_map__name(map), type, bpf_map__key_size(map), value_size,
 				bpf_map__max_entries(map));
-	key = calloc(1, ks + 1);
-	next = calloc(1, ks + 1);
-	value = calloc(1, host_vs + 1);
-	if (!m || !key || !next || !value) {
-		err = -ENOMEM;
-	} else if (type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK) {
-		err = dump_popped(bpf_map__fd(map), m, value);
-	} else {
-		err = dump_keyed(obj, bpf_map__fd(map), m, key, next, value);
-	}
-	free(key);
-	free(next);
-	free(value);
+	err = m ? diff_map_dump(m, &reader) : -ENOMEM;
 	if (err)
 		return fail(err, why, size, "dumping map %s: %s", bpf_map__name(map), strerror(-err));
 	return 0;

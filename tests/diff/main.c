@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xdp_differential: runs every program of programs.c over the frames of
- * packets.c in the Linux kernel and checks the frames draw the verdicts the
- * program table promises.
+ * packets.c in the Linux kernel, twice (the oracle must repeat itself), and
+ * checks the frames draw the verdicts the program table promises.
  *
  * Usage: xdp_differential [-v] OBJECT_DIR
  *   -v  print every map's contents after the run
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "kernel_runner.h"
 #include "packets.h"
 #include "programs.h"
@@ -115,6 +116,30 @@ static bool check_verdicts(const struct diff_program *prog, const struct diff_re
 	return !missing;
 }
 
+/* A second kernel run must give the same results, or differences from
+ * xbpf would mean nothing. */
+static bool oracle_repeats(const char *path, const struct diff_program *prog,
+			   const struct diff_packet *pkts, size_t n_pkts,
+			   const struct diff_result *first)
+{
+	struct diff_result again = {0};
+	char why[2048];
+	size_t found;
+	int err = diff_kernel_run(path, prog, pkts, n_pkts, &again, why, sizeof(why));
+
+	if (err) {
+		printf("FAIL %s: second kernel run: %s\n", prog->name, why);
+		diff_result_free(&again);
+		return false;
+	}
+	found = diff_compare(prog->name, (struct diff_side){"kernel", first},
+			     (struct diff_side){"kernel again", &again}, pkts, stdout);
+	diff_result_free(&again);
+	if (found)
+		printf("FAIL %s: the kernel does not repeat its own results\n", prog->name);
+	return found == 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct diff_packet *pkts;
@@ -164,7 +189,8 @@ int main(int argc, char **argv)
 			printf("%-14s kernel: ", prog->name);
 			print_verdicts(&kernel);
 			print_maps(&kernel, verbose);
-			failed += !check_verdicts(prog, &kernel);
+			failed += !check_verdicts(prog, &kernel) ||
+				  !oracle_repeats(path, prog, pkts, n_pkts, &kernel);
 		}
 		diff_result_free(&kernel);
 	}

@@ -117,11 +117,14 @@ void diff_result_sort(struct diff_result *r)
 {
 	size_t i;
 
-	qsort(r->maps, r->n_maps, sizeof(*r->maps), cmp_map);
+	/* qsort may not be given NULL, even for nothing to sort. */
+	if (r->n_maps > 1)
+		qsort(r->maps, r->n_maps, sizeof(*r->maps), cmp_map);
 	for (i = 0; i < r->n_maps; i++) {
 		struct diff_map *m = &r->maps[i];
 
-		if (m->type == BPF_MAP_TYPE_QUEUE || m->type == BPF_MAP_TYPE_STACK)
+		if (m->n_entries < 2 || m->type == BPF_MAP_TYPE_QUEUE ||
+		    m->type == BPF_MAP_TYPE_STACK)
 			continue;
 		sorting_key_size = m->key_size;
 		qsort(m->entries, m->n_entries, sizeof(*m->entries), cmp_entry);
