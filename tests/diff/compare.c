@@ -75,7 +75,8 @@ static void describe_run(FILE *out, struct diff_side side, const struct diff_run
 
 	fprintf(out, "      %s: ", side.name);
 	if (run->err)
-		fprintf(out, "test run failed: %s (%d)\n", strerror(-run->err), run->err);
+		fprintf(out, "test run failed: %s (%d)%s%s\n", strerror(-run->err), run->err,
+			run->message ? ": " : "", run->message ? run->message : "");
 	else
 		fprintf(out, "retval %u%s%s%s, %u bytes out\n", run->retval, action ? " (" : "",
 			action ? action : "", action ? ")" : "", run->size);

@@ -139,7 +139,7 @@ static int run_frames(struct bpf_program *p, const struct diff_packet *pkts, siz
 		if (err == -ENOSPC)
 			return fail(err, why, size, "frame %zu grew past %d bytes", i, OUT_CAPACITY);
 		err = diff_result_add_run(out, err, err ? 0 : opts.retval, data_out,
-					  err ? 0 : opts.data_size_out);
+					  err ? 0 : opts.data_size_out, NULL);
 		if (err)
 			return fail(err, why, size, "out of memory");
 	}

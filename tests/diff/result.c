@@ -10,7 +10,7 @@
 #include "result.h"
 
 int diff_result_add_run(struct diff_result *r, int err, uint32_t retval, const void *data,
-			uint32_t size)
+			uint32_t size, const char *message)
 {
 	struct diff_run *runs = realloc(r->runs, (r->n_runs + 1) * sizeof(*runs));
 	struct diff_run *run;
@@ -25,6 +25,13 @@ int diff_result_add_run(struct diff_result *r, int err, uint32_t retval, const v
 		if (!run->data)
 			return -ENOMEM;
 		memcpy(run->data, data, size);
+	}
+	if (message) {
+		run->message = strdup(message);
+		if (!run->message) {
+			free(run->data);
+			return -ENOMEM;
+		}
 	}
 	r->n_runs++;
 	return 0;
@@ -146,8 +153,10 @@ void diff_result_free(struct diff_result *r)
 {
 	size_t i, j;
 
-	for (i = 0; i < r->n_runs; i++)
+	for (i = 0; i < r->n_runs; i++) {
 		free(r->runs[i].data);
+		free(r->runs[i].message);
+	}
 	for (i = 0; i < r->n_maps; i++) {
 		for (j = 0; j < r->maps[i].n_entries; j++) {
 			free(r->maps[i].entries[j].key);

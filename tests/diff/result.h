@@ -28,6 +28,7 @@ struct diff_run {
 	uint32_t retval;
 	uint32_t size;   /* bytes in data: the frame after the program */
 	uint8_t *data;
+	char *message;   /* why the run failed, when the runtime says; or NULL */
 };
 
 struct diff_entry {
@@ -52,9 +53,10 @@ struct diff_result {
 	struct diff_map *maps;
 };
 
-/* Appends a run; data (size bytes) is copied. 0 or -ENOMEM. */
+/* Appends a run; data (size bytes) and message (may be NULL) are copied.
+ * 0 or -ENOMEM. */
 int diff_result_add_run(struct diff_result *r, int err, uint32_t retval, const void *data,
-			uint32_t size);
+			uint32_t size, const char *message);
 
 /* Appends an empty map with the name made canonical (see above); NULL when
  * out of memory. The pointer is valid until the next diff_result_add_map. */

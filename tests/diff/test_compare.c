@@ -28,9 +28,9 @@ static void sample(struct diff_result *r)
 	struct diff_map *m;
 
 	memset(r, 0, sizeof(*r));
-	assert_int_equal(diff_result_add_run(r, 0, XDP_PASS, frame, 60), 0);
-	assert_int_equal(diff_result_add_run(r, -22, 0, NULL, 0), 0);
-	assert_int_equal(diff_result_add_run(r, 0, XDP_TX, frame, 80), 0);
+	assert_int_equal(diff_result_add_run(r, 0, XDP_PASS, frame, 60, NULL), 0);
+	assert_int_equal(diff_result_add_run(r, -22, 0, NULL, 0, "refused"), 0);
+	assert_int_equal(diff_result_add_run(r, 0, XDP_TX, frame, 80, NULL), 0);
 	m = diff_result_add_map(r, "flows", BPF_MAP_TYPE_HASH, 4, 8, 16);
 	assert_non_null(m);
 	assert_int_equal(diff_map_add_entry(m, &k2, &v2), 0);
@@ -90,7 +90,7 @@ static void test_frames(void **state)
 	expect(&a, &b, 1, "79 bytes out");
 	b.runs[2].size = 80;
 	b.runs[1].err = 0;
-	expect(&a, &b, 1, "test run failed: Invalid argument");
+	expect(&a, &b, 1, "test run failed: Invalid argument (-22): refused");
 	diff_result_free(&a);
 	diff_result_free(&b);
 }
