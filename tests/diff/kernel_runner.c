@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -82,8 +83,11 @@ int diff_kernel_usable(char *why, size_t why_size)
 	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
 	if (ret == 1)
 		return 0;
+	/* The probe says 0 for any refusal, lack of privilege included. */
 	snprintf(why, why_size, "the kernel does not let this process load XDP programs (%s)",
-		 ret < 0 ? strerror(-ret) : "program type unsupported");
+		 ret < 0      ? strerror(-ret)
+		 : geteuid()  ? "not root"
+			      : "BPF or XDP unavailable");
 	return DIFF_REFUSED;
 }
 
