@@ -45,7 +45,7 @@ struct xbpf_abi_header {
 #define XBPF_ABI_HEADER(type) {.version = XBPF_ABI_VERSION, .size = sizeof(type)}
 
 /* Opaque handles. */
-struct xbpf_ext;      /* a loaded extension, as the core knows it */
+struct xbpf_extension;      /* a loaded extension, as the core knows it */
 struct xbpf_provider; /* one registration */
 struct xbpf_exec;     /* one running program invocation */
 struct xbpf_link;     /* a program attached to a hook */
@@ -301,13 +301,13 @@ struct xbpf_core_services {
 	 * -EINVAL (bad provider data; the log names the field), -EEXIST (the
 	 * name or type is taken; the log names the owner), -EOVERFLOW (the
 	 * struct is newer than the core). */
-	int (*register_program_type)(struct xbpf_ext *ext, const struct xbpf_program_type_provider *p,
+	int (*register_program_type)(struct xbpf_extension *ext, const struct xbpf_program_type_provider *p,
 				     struct xbpf_provider **out);
-	int (*register_hook)(struct xbpf_ext *ext, const struct xbpf_hook_provider *p,
+	int (*register_hook)(struct xbpf_extension *ext, const struct xbpf_hook_provider *p,
 			     struct xbpf_provider **out);
-	int (*register_helpers)(struct xbpf_ext *ext, const struct xbpf_helper_provider *p,
+	int (*register_helpers)(struct xbpf_extension *ext, const struct xbpf_helper_provider *p,
 				struct xbpf_provider **out);
-	int (*register_map_type)(struct xbpf_ext *ext, const struct xbpf_map_type_provider *p,
+	int (*register_map_type)(struct xbpf_extension *ext, const struct xbpf_map_type_provider *p,
 				 struct xbpf_provider **out);
 	/* Stops new uses, waits for uses in flight, detaches every client and
 	 * only then returns. Must not be called from a helper or a callback. */
@@ -318,7 +318,7 @@ struct xbpf_core_services {
 	void (*epoch_exit)(void);
 	void (*epoch_defer)(void (*fn)(void *arg), void *arg);
 
-	void (*log)(struct xbpf_ext *ext, enum xbpf_log_level level, const char *fmt, ...)
+	void (*log)(struct xbpf_extension *ext, enum xbpf_log_level level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 
 	/* Invoking the programs of links (hook side). The context is the
@@ -362,9 +362,9 @@ struct xbpf_extension_def {
 	const char *description;
 	/* Register providers. A non-zero result refuses the load (whatever was
 	 * registered is unregistered). */
-	int (*init)(struct xbpf_ext *ext, const struct xbpf_core_services *core);
+	int (*init)(struct xbpf_extension *ext, const struct xbpf_core_services *core);
 	/* Optional: called before the core unregisters what is left. */
-	void (*fini)(struct xbpf_ext *ext);
+	void (*fini)(struct xbpf_extension *ext);
 };
 
 #define XBPF_EXTENSION_SYMBOL "xbpf_extension"

@@ -392,7 +392,7 @@ XBPF_API void xbpf_object_close(struct xbpf_object *obj);
 XBPF_API const char *xbpf_object_name(const struct xbpf_object *obj);
 /* Programs and maps of the object, owned by it (take a reference with
  * xbpf_program_get / xbpf_map_get to keep one beyond xbpf_object_close).
- * Maps exist only after load; programs are listed before (not loaded). */
+ * They exist once the object is loaded: before, these return NULL. */
 XBPF_API struct xbpf_program *xbpf_object_find_program(const struct xbpf_object *obj,
 						       const char *name);
 XBPF_API struct xbpf_map *xbpf_object_find_map(const struct xbpf_object *obj, const char *name);
@@ -442,6 +442,9 @@ XBPF_API int xbpf_extension_load(struct xbpf_runtime *rt, const char *path_or_na
 XBPF_API int xbpf_extension_unload(struct xbpf_extension *ext);
 XBPF_API const char *xbpf_extension_name(const struct xbpf_extension *ext);
 XBPF_API const char *xbpf_extension_path(const struct xbpf_extension *ext);
+/* An exported symbol of the extension (the functions an extension offers
+ * hosts, such as the sample extension's sample_fire), or NULL. */
+XBPF_API void *xbpf_extension_symbol(const struct xbpf_extension *ext, const char *name);
 
 #ifdef __cplusplus
 }

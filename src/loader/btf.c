@@ -3,6 +3,7 @@
  * make on it. libbpf does not check type references when it parses, so every
  * id read from BTF goes through btf__type_by_id(), which does. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -12,6 +13,31 @@
 /* Deeper chains of typedefs and modifiers than this are refused, as libbpf
  * refuses them. */
 #define BTF_MAX_MODS 32
+
+/* Indexes the DATASECs, and the FUNCs and VARs of extern linkage, by name. */
+static int index_btf(struct xbpf_ld *ld)
+{
+	uint32_t n = btf__type_cnt(ld->btf), id;
+
+	ld->btf_datasecs.v = calloc(n, sizeof(*ld->btf_datasecs.v));
+	ld->btf_externs.v = calloc(n, sizeof(*ld->btf_externs.v));
+	if (!ld->btf_datasecs.v || !ld->btf_externs.v)
+		return -ENOMEM;
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(ld->btf, id);
+		struct xbpf_ld_name entry = {xbpf_ld_btf_name(ld->btf, t->name_off), id};
+
+		/* A FUNC keeps its linkage in the vlen bits. */
+		if (btf_is_datasec(t))
+			ld->btf_datasecs.v[ld->btf_datasecs.n++] = entry;
+		else if ((btf_is_func(t) && btf_vlen(t) == BTF_FUNC_EXTERN) ||
+			 (btf_is_var(t) && btf_var(t)->linkage == BTF_VAR_GLOBAL_EXTERN))
+			ld->btf_externs.v[ld->btf_externs.n++] = entry;
+	}
+	xbpf_ld_names_sort(&ld->btf_datasecs);
+	xbpf_ld_names_sort(&ld->btf_externs);
+	return 0;
+}
 
 int xbpf_ld_read_btf(struct xbpf_ld *ld)
 {
@@ -34,8 +60,9 @@ int xbpf_ld_read_btf(struct xbpf_ld *ld)
 		return xbpf_ld_error(ld, err == -ENOMEM ? err : -EINVAL, XBPF_LD_AT_SEC(ld->btf_sec),
 				     "libbpf cannot parse the BTF: %s", strerror(-err));
 	}
+	ld->obj->btf = ld->btf; /* from now on freed with the object */
 	btf__set_pointer_size(ld->btf, 8);
-	return 0;
+	return index_btf(ld);
 }
 
 const struct btf_type *xbpf_ld_btf_skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
@@ -69,30 +96,27 @@ const char *xbpf_ld_btf_name(const struct btf *btf, uint32_t name_off)
 	return name ? name : "";
 }
 
-uint32_t xbpf_ld_btf_datasec(const struct btf *btf, const char *name)
+int xbpf_ld_btf_datasec_vars(const struct btf *btf, uint32_t datasec_id, struct xbpf_ld_names *out)
 {
-	int id;
-
-	if (!btf)
-		return 0;
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_DATASEC);
-	return id > 0 ? (uint32_t)id : 0;
-}
-
-uint32_t xbpf_ld_btf_datasec_var(const struct btf *btf, uint32_t datasec_id, const char *name)
-{
-	const struct btf_type *sec = btf ? btf__type_by_id(btf, datasec_id) : NULL;
+	const struct btf_type *sec = btf && datasec_id ? btf__type_by_id(btf, datasec_id) : NULL;
 	const struct btf_var_secinfo *vi;
 	unsigned i;
 
-	if (!sec || !btf_is_datasec(sec))
+	out->v = NULL;
+	out->n = 0;
+	if (!sec || !btf_is_datasec(sec) || btf_vlen(sec) == 0)
 		return 0;
+	out->v = calloc(btf_vlen(sec), sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
 	vi = btf_var_secinfos(sec);
 	for (i = 0; i < btf_vlen(sec); i++, vi++) {
 		const struct btf_type *var = btf__type_by_id(btf, vi->type);
 
-		if (var && strcmp(xbpf_ld_btf_name(btf, var->name_off), name) == 0)
-			return vi->type;
+		if (var && vi->type != 0)
+			out->v[out->n++] = (struct xbpf_ld_name){
+				xbpf_ld_btf_name(btf, var->name_off), vi->type};
 	}
+	xbpf_ld_names_sort(out);
 	return 0;
 }

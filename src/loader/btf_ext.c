@@ -125,13 +125,9 @@ static int core_relo_record(struct xbpf_ld *ld, size_t sec, const uint8_t *rec)
 
 static size_t code_section_named(const struct xbpf_ld *ld, const char *name)
 {
-	size_t i;
+	uint32_t sec = xbpf_ld_names_find(&ld->sec_names, name);
 
-	for (i = 1; i < ld->n_secs; i++) {
-		if (ld->secs[i].kind == XBPF_LD_SEC_CODE && strcmp(ld->secs[i].name, name) == 0)
-			return i;
-	}
-	return 0;
+	return sec && ld->secs[sec].kind == XBPF_LD_SEC_CODE ? sec : 0;
 }
 
 static int read_part(struct xbpf_ld *ld, const struct ext_part *part)

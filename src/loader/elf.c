@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,14 @@ static int check_header(struct xbpf_ld *ld, Elf64_Ehdr *ehdr)
 		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_NOWHERE,
 				     "section header size %u is not %zu", ehdr->e_shentsize,
 				     sizeof(Elf64_Shdr));
+	/* With e_shnum 0 the count is in section 0 (or there are no sections):
+	 * read_section_headers() checks the table once libelf has the count. */
+	if (ehdr->e_shnum != 0 && (ehdr->e_shoff > ld->size ||
+				   ehdr->e_shnum > (ld->size - ehdr->e_shoff) / sizeof(Elf64_Shdr)))
+		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_NOWHERE,
+				     "section header table (%u entries at offset %llu) lies "
+				     "outside the file (%zu bytes)",
+				     ehdr->e_shnum, (unsigned long long)ehdr->e_shoff, ld->size);
 	return 0;
 }
 
@@ -72,6 +81,7 @@ static int read_section_headers(struct xbpf_ld *ld, Elf *elf, const Elf64_Ehdr *
 	if (!ld->secs)
 		return -ENOMEM;
 	ld->n_secs = n;
+	ld->secs[0].map = -1;
 
 	for (i = 1; i < n; i++) {
 		struct xbpf_ld_sec *sec = &ld->secs[i];
@@ -239,37 +249,27 @@ static bool is_named_kind(enum xbpf_ld_sec_kind kind)
 	       kind != XBPF_LD_SEC_SYMTAB;
 }
 
-struct named_sec {
-	const char *name;
-	size_t index;
-};
-
-static int cmp_named_sec(const void *a, const void *b)
+/* Lists the sections read by name in ld->sec_names, refusing two of one
+ * name. */
+static int index_section_names(struct xbpf_ld *ld)
 {
-	return strcmp(((const struct named_sec *)a)->name, ((const struct named_sec *)b)->name);
-}
+	struct xbpf_ld_names *t = &ld->sec_names;
+	size_t i;
 
-static int check_unique_names(struct xbpf_ld *ld)
-{
-	struct named_sec *s = calloc(ld->n_secs, sizeof(*s));
-	size_t n = 0, i;
-	int err = 0;
-
-	if (!s)
+	t->v = calloc(ld->n_secs, sizeof(*t->v));
+	if (!t->v)
 		return -ENOMEM;
 	for (i = 1; i < ld->n_secs; i++) {
 		if (is_named_kind(ld->secs[i].kind))
-			s[n++] = (struct named_sec){ld->secs[i].name, i};
+			t->v[t->n++] = (struct xbpf_ld_name){ld->secs[i].name, (uint32_t)i};
 	}
-	qsort(s, n, sizeof(*s), cmp_named_sec);
-	for (i = 1; i < n && !err; i++) {
-		if (strcmp(s[i].name, s[i - 1].name) == 0)
-			err = xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SEC(s[i].index),
-					    "another section (%zu) has the same name",
-					    s[i - 1].index);
+	xbpf_ld_names_sort(t);
+	for (i = 1; i < t->n; i++) {
+		if (strcmp(t->v[i].name, t->v[i - 1].name) == 0)
+			return xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SEC(t->v[i].id),
+					     "another section (%u) has the same name", t->v[i - 1].id);
 	}
-	free(s);
-	return err;
+	return 0;
 }
 
 static int classify_sections(struct xbpf_ld *ld)
@@ -323,7 +323,7 @@ static int classify_sections(struct xbpf_ld *ld)
 		if (single)
 			*single = i;
 	}
-	err = check_unique_names(ld);
+	err = index_section_names(ld);
 	if (err)
 		return err;
 	/* A nameless code section could not be told apart in .BTF.ext. */
@@ -453,8 +453,16 @@ static int read_license_version(struct xbpf_ld *ld)
 	return 0;
 }
 
+static bool libelf_usable;
+
+static void init_libelf(void)
+{
+	libelf_usable = elf_version(EV_CURRENT) != EV_NONE;
+}
+
 int xbpf_ld_read_elf(struct xbpf_ld *ld)
 {
+	static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
 	Elf64_Ehdr ehdr;
 	Elf *elf;
 	int err;
@@ -462,7 +470,8 @@ int xbpf_ld_read_elf(struct xbpf_ld *ld)
 	err = check_header(ld, &ehdr);
 	if (err)
 		return err;
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	pthread_once(&libelf_once, init_libelf);
+	if (!libelf_usable)
 		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_NOWHERE, "libelf is unusable: %s",
 				     elf_errmsg(-1));
 	/* libelf only reads the image (ELF_C_READ_MMAP semantics). */

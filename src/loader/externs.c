@@ -16,21 +16,6 @@
 
 #include "loader/ld.h"
 
-/* The BTF FUNC or VAR of an extern named name, 0 if none. */
-static uint32_t find_extern_btf(const struct btf *btf, const char *name)
-{
-	uint32_t n = btf__type_cnt(btf), id;
-
-	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		if ((btf_is_func(t) || btf_is_var(t)) &&
-		    strcmp(xbpf_ld_btf_name(btf, t->name_off), name) == 0)
-			return id;
-	}
-	return 0;
-}
-
 /* Name of the DATASEC holding the extern type id, "" if none. */
 static const char *extern_datasec(const struct btf *btf, uint32_t type_id)
 {
@@ -51,26 +36,63 @@ static const char *extern_datasec(const struct btf *btf, uint32_t type_id)
 	return "";
 }
 
-static int collect_decl_tags(const struct btf *btf, uint32_t func_id, struct xbpf_elf_import *imp)
+static int cmp_tag(const void *a, const void *b)
 {
-	uint32_t n = btf__type_cnt(btf), id, count = 0;
+	const struct xbpf_ld_decl_tag *x = a, *y = b;
 
-	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
 
-		count += btf_is_decl_tag(t) && t->type == func_id && btf_decl_tag(t)->component_idx == -1;
-	}
-	if (count == 0)
-		return 0;
-	imp->decl_tags = calloc(count, sizeof(*imp->decl_tags));
-	if (!imp->decl_tags)
+/* Indexes the declaration tags of whole declarations by the type they tag,
+ * once per object. */
+static int index_decl_tags(struct xbpf_ld *ld)
+{
+	uint32_t n = btf__type_cnt(ld->btf), id;
+
+	ld->decl_tags = calloc(n, sizeof(*ld->decl_tags));
+	if (!ld->decl_tags)
 		return -ENOMEM;
 	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_type *t = btf__type_by_id(ld->btf, id);
 
-		if (btf_is_decl_tag(t) && t->type == func_id && btf_decl_tag(t)->component_idx == -1)
-			imp->decl_tags[imp->n_decl_tags++] = xbpf_ld_btf_name(btf, t->name_off);
+		if (btf_is_decl_tag(t) && btf_decl_tag(t)->component_idx == -1)
+			ld->decl_tags[ld->n_decl_tags++] = (struct xbpf_ld_decl_tag){
+				t->type, id, xbpf_ld_btf_name(ld->btf, t->name_off)};
 	}
+	if (ld->n_decl_tags > 1)
+		qsort(ld->decl_tags, ld->n_decl_tags, sizeof(*ld->decl_tags), cmp_tag);
+	ld->decl_tags_indexed = true;
+	return 0;
+}
+
+/* The tags of func_id, in BTF order. */
+static int collect_decl_tags(struct xbpf_ld *ld, uint32_t func_id, struct xbpf_elf_import *imp)
+{
+	size_t lo = 0, hi, i;
+	int err = ld->decl_tags_indexed ? 0 : index_decl_tags(ld);
+
+	if (err)
+		return err;
+	hi = ld->n_decl_tags;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ld->decl_tags[mid].target < func_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < ld->n_decl_tags && ld->decl_tags[i].target == func_id; i++)
+		;
+	if (i == lo)
+		return 0;
+	imp->decl_tags = calloc(i - lo, sizeof(*imp->decl_tags));
+	if (!imp->decl_tags)
+		return -ENOMEM;
+	for (; lo < i; lo++)
+		imp->decl_tags[imp->n_decl_tags++] = ld->decl_tags[lo].text;
 	return 0;
 }
 
@@ -82,10 +104,11 @@ static int describe_import(struct xbpf_ld *ld, struct xbpf_ld_where where, struc
 
 	if (!ld->btf)
 		return 0;
-	id = find_extern_btf(ld->btf, imp->name);
+	id = xbpf_ld_names_find(&ld->btf_externs, imp->name);
 	t = id ? btf__type_by_id(ld->btf, id) : NULL;
 	if (!t)
-		return xbpf_ld_error(ld, -EINVAL, where, "extern '%s' has no BTF description",
+		return xbpf_ld_error(ld, -EINVAL, where,
+				     "extern '%s' has no BTF FUNC or VAR of extern linkage",
 				     imp->name);
 	if (btf_is_var(t)) {
 		const char *sec = extern_datasec(ld->btf, id);
@@ -102,17 +125,13 @@ static int describe_import(struct xbpf_ld *ld, struct xbpf_ld_where where, struc
 		return xbpf_ld_error(ld, -EOPNOTSUPP, where,
 				     "extern variable '%s' is not supported", imp->name);
 	}
-	/* A FUNC keeps its linkage in the vlen bits. */
-	if (btf_vlen(t) != BTF_FUNC_EXTERN)
-		return xbpf_ld_error(ld, -EINVAL, where,
-				     "'%s' is undefined but its BTF FUNC is not extern", imp->name);
 	proto = btf__type_by_id(ld->btf, t->type);
 	if (!proto || !btf_is_func_proto(proto))
 		return xbpf_ld_error(ld, -EINVAL, where,
 				     "the BTF FUNC of extern '%s' has no FUNC_PROTO", imp->name);
 	imp->btf_func_id = id;
 	imp->btf_proto_id = t->type;
-	return collect_decl_tags(ld->btf, id, imp);
+	return collect_decl_tags(ld, id, imp);
 }
 
 int xbpf_ld_import(struct xbpf_ld *ld, size_t sym_idx, bool is_call, size_t sec, uint32_t insn,

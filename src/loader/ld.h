@@ -7,13 +7,16 @@
  *   btf.c        the object's BTF (libbpf) and queries on it
  *   programs.c   functions (cut by FUNC symbols) and entry programs
  *   btf_ext.c    .BTF.ext func info and line info per code section
- *   map_defs.c   BTF .maps and legacy maps definitions
+ *   map_table.c  obj->maps: adding, finding by definition offset
+ *   map_defs.c   BTF-defined maps (.maps)
+ *   legacy_maps.c  struct bpf_map_def maps (maps)
  *   data_maps.c  .data / .rodata / .bss as one-element array maps
  *   relocs.c     relocations of code sections and .maps `values`
  *   externs.c    named helper imports (extern functions)
  *   code.c       instruction checks and implicit (pc-relative) calls
  *   link.c       one final instruction array per entry program
  *   source.c     messages with their location, line info queries
+ *   names.c      sorted name tables for lookups by name
  *
  * Nothing here is meant for the next stage: it reads elf_obj.h.
  */
@@ -114,6 +117,30 @@ struct xbpf_ld_btf_map {
 	bool has_values;
 };
 
+/* A table of names to ids (section indexes, BTF type ids; never 0), sorted
+ * by xbpf_ld_names_sort() for xbpf_ld_names_find(), which returns the
+ * smallest id of that name, or 0. */
+struct xbpf_ld_name {
+	const char *name;
+	uint32_t id;
+};
+
+struct xbpf_ld_names {
+	struct xbpf_ld_name *v;
+	size_t n;
+};
+
+void xbpf_ld_names_sort(struct xbpf_ld_names *t);
+uint32_t xbpf_ld_names_find(const struct xbpf_ld_names *t, const char *name);
+void xbpf_ld_names_free(struct xbpf_ld_names *t);
+
+/* A BTF declaration tag on a whole declaration (not one of its members). */
+struct xbpf_ld_decl_tag {
+	uint32_t target; /* the tagged type */
+	uint32_t id;     /* the DECL_TAG itself */
+	const char *text;
+};
+
 /* Section, instruction and symbol that a message is about. */
 struct xbpf_ld_where {
 	size_t sec;      /* 0: none */
@@ -136,7 +163,14 @@ struct xbpf_ld {
 	size_t symtab_sec, text_sec, maps_sec, legacy_maps_sec, btf_sec, btf_ext_sec; /* 0: none */
 	size_t license_sec, version_sec;
 
+	struct xbpf_ld_names sec_names; /* sections the loader reads by name */
+
 	struct btf *btf;
+	struct xbpf_ld_names btf_datasecs; /* DATASECs */
+	struct xbpf_ld_names btf_externs;  /* FUNCs and VARs of extern linkage */
+	struct xbpf_ld_decl_tag *decl_tags; /* by tagged type, made on first use */
+	size_t n_decl_tags;
+	bool decl_tags_indexed;
 
 	struct xbpf_ld_func *funcs; /* sorted by (sec, start) */
 	size_t n_funcs;
@@ -176,8 +210,13 @@ struct xbpf_ld_func *xbpf_ld_func_holding(const struct xbpf_ld *ld, size_t sec, 
 /* The map whose definition starts at offset of a definition section. */
 int xbpf_ld_map_at(const struct xbpf_ld *ld, size_t sec, uint64_t offset);
 
-/* Append a map to obj->maps (zeroed, with defaults) and return its index. */
+/* Append a zeroed map to obj->maps; returns its index (*out points to it
+ * until the next map is added) or -ENOMEM. */
 int xbpf_ld_add_map(struct xbpf_ld *ld, struct xbpf_elf_map **out);
+
+/* The definition symbols (objects, not the section symbol) of section sec,
+ * sorted by offset, in a new array (NULL when there are none). */
+int xbpf_ld_def_syms(struct xbpf_ld *ld, size_t sec, Elf64_Sym **out, size_t *n_out);
 
 /* Line info of instruction insn of a code section (the last entry at or
  * before it), NULL if none. */
@@ -206,10 +245,9 @@ int xbpf_ld_import(struct xbpf_ld *ld, size_t sym, bool is_call, size_t sec, uin
  * the chain is too long), and a type's name ("" when anonymous or bad). */
 const struct btf_type *xbpf_ld_btf_skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id);
 const char *xbpf_ld_btf_name(const struct btf *btf, uint32_t name_off);
-/* Id of the DATASEC named name, 0 if none. */
-uint32_t xbpf_ld_btf_datasec(const struct btf *btf, const char *name);
-/* Id of the VAR (or FUNC) named name inside DATASEC datasec_id, 0 if none. */
-uint32_t xbpf_ld_btf_datasec_var(const struct btf *btf, uint32_t datasec_id, const char *name);
+/* The VARs (and FUNCs) of DATASEC datasec_id by name; empty when the id is
+ * 0 or not a DATASEC. */
+int xbpf_ld_btf_datasec_vars(const struct btf *btf, uint32_t datasec_id, struct xbpf_ld_names *out);
 
 /* Little-endian reads from bytes that may be unaligned. */
 static inline uint16_t xbpf_ld_le16(const uint8_t *p)

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Map definitions written by the program: BTF-defined maps in SEC(".maps")
- * and legacy struct bpf_map_def in SEC("maps").
+ * BTF-defined maps, in SEC(".maps").
  *
- * A BTF definition is a struct whose members encode values in their types,
+ * A definition is a struct whose members encode values in their types,
  * as libbpf's bpf_helpers.h writes them:
  *   __uint(name, N)       int (*name)[N]            N is the array length
  *   __type(name, T)       typeof(T) *name           T is the pointee
@@ -13,6 +12,7 @@
  * here; whether sizes and flags suit the map type is the map layer's call.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,8 +187,8 @@ static int read_values(struct def_ctx *c, const struct btf_type *def, struct xbp
 	uint32_t elem_id;
 	struct xbpf_elf_map *inner;
 	struct map_def inner_def = {0};
+	struct def_ctx inner_ctx;
 	size_t len;
-	int err;
 
 	if (map->type != XBPF_MAP_TYPE_PROG_ARRAY && !is_map_in_map(map->type))
 		return xbpf_ld_error(c->ld, -EINVAL, c->where,
@@ -231,18 +231,14 @@ static int read_values(struct def_ctx *c, const struct btf_type *def, struct xbp
 	inner = calloc(1, sizeof(*inner) + len);
 	if (!inner)
 		return -ENOMEM;
-	memcpy(inner + 1, c->map_name, len - sizeof(".inner"));
-	strcpy((char *)(inner + 1) + len - sizeof(".inner"), ".inner");
+	snprintf((char *)(inner + 1), len, "%s.inner", c->map_name);
 	inner->name = (const char *)(inner + 1);
 	inner->section = map->section;
 	inner->kind = XBPF_ELF_MAP_BTF;
 	inner->sec_offset = map->sec_offset;
 	map->inner = inner;
-
-	struct def_ctx ic = {.ld = c->ld, .where = c->where, .map_name = inner->name};
-
-	err = parse_def(&ic, elem_id, true, inner, &inner_def);
-	return err;
+	inner_ctx = (struct def_ctx){.ld = c->ld, .where = c->where, .map_name = inner->name};
+	return parse_def(&inner_ctx, elem_id, true, inner, &inner_def);
 }
 
 /* Reads and checks the definition struct def_id into map. */
@@ -303,65 +299,12 @@ static int parse_def(struct def_ctx *c, uint32_t def_id, bool inner, struct xbpf
 	return 0;
 }
 
-int xbpf_ld_add_map(struct xbpf_ld *ld, struct xbpf_elf_map **out)
-{
-	struct xbpf_elf_obj *obj = ld->obj;
-	int err = xbpf_ld_reserve((void **)&obj->maps, &ld->maps_cap, obj->n_maps + 1,
-				  sizeof(*obj->maps));
-
-	if (err)
-		return err;
-	*out = &obj->maps[obj->n_maps];
-	memset(*out, 0, sizeof(**out));
-	return (int)obj->n_maps++;
-}
-
-/* Definition symbols of a maps section (objects, not the section symbol),
- * sorted by offset. */
-static int cmp_sym_value(const void *a, const void *b)
-{
-	const Elf64_Sym *x = a, *y = b;
-
-	return x->st_value < y->st_value ? -1 : x->st_value > y->st_value;
-}
-
-static bool is_def_sym(const Elf64_Sym *sym, size_t sec)
-{
-	int type = ELF64_ST_TYPE(sym->st_info);
-
-	return sym->st_shndx == sec && (type == STT_OBJECT || type == STT_NOTYPE);
-}
-
-static int collect_def_syms(struct xbpf_ld *ld, size_t sec, Elf64_Sym **out, size_t *n_out)
-{
-	size_t i, n = 0;
-	Elf64_Sym *syms;
-
-	for (i = 0; i < ld->n_syms; i++)
-		n += is_def_sym(&ld->syms[i], sec);
-	*out = NULL;
-	*n_out = 0;
-	if (n == 0)
-		return 0;
-	syms = calloc(n, sizeof(*syms));
-	if (!syms)
-		return -ENOMEM;
-	for (i = 0, n = 0; i < ld->n_syms; i++) {
-		if (is_def_sym(&ld->syms[i], sec))
-			syms[n++] = ld->syms[i];
-	}
-	qsort(syms, n, sizeof(*syms), cmp_sym_value);
-	*out = syms;
-	*n_out = n;
-	return 0;
-}
-
-static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datasec,
-		       uint32_t *prev_end)
+static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, const struct xbpf_ld_names *vars,
+		       uint64_t *prev_end)
 {
 	const struct xbpf_ld_sec *sec = &ld->secs[ld->maps_sec];
 	const char *name = ld->strtab + sym->st_name;
-	struct def_ctx c = {.ld = ld, .where = XBPF_LD_AT_SYM(ld->maps_sec, name), .map_name = name};
+	struct def_ctx c = {.ld = ld, .where = XBPF_LD_AT_SEC(ld->maps_sec), .map_name = name};
 	struct map_def d = {0};
 	struct xbpf_elf_map *map;
 	struct xbpf_ld_btf_map *info;
@@ -370,7 +313,7 @@ static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datase
 	uint64_t extent;
 	int idx, err;
 
-	var_id = xbpf_ld_btf_datasec_var(ld->btf, datasec, name);
+	var_id = xbpf_ld_names_find(vars, name);
 	var = var_id ? btf__type_by_id(ld->btf, var_id) : NULL;
 	if (!var || !btf_is_var(var))
 		return xbpf_ld_error(ld, -EINVAL, c.where,
@@ -389,7 +332,7 @@ static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datase
 	if (sym->st_value < *prev_end)
 		return xbpf_ld_error(ld, -EINVAL, c.where,
 				     "map '%s': its definition overlaps the previous one", name);
-	*prev_end = (uint32_t)(sym->st_value + extent);
+	*prev_end = sym->st_value + extent;
 
 	idx = xbpf_ld_add_map(ld, &map);
 	if (idx < 0)
@@ -409,14 +352,18 @@ static int add_btf_map(struct xbpf_ld *ld, const Elf64_Sym *sym, uint32_t datase
 
 int xbpf_ld_collect_btf_maps(struct xbpf_ld *ld)
 {
+	struct xbpf_ld_names vars;
 	Elf64_Sym *syms;
 	size_t n, i;
-	uint32_t datasec, prev_end = 0;
+	uint64_t prev_end = 0;
 	int err;
 
 	if (!ld->maps_sec)
 		return 0;
-	err = collect_def_syms(ld, ld->maps_sec, &syms, &n);
+	if (ld->secs[ld->maps_sec].size > UINT32_MAX)
+		return xbpf_ld_error(ld, -E2BIG, XBPF_LD_AT_SEC(ld->maps_sec),
+				     "map definitions larger than 4 GiB");
+	err = xbpf_ld_def_syms(ld, ld->maps_sec, &syms, &n);
 	if (err || n == 0)
 		return err;
 	if (!ld->btf) {
@@ -425,121 +372,20 @@ int xbpf_ld_collect_btf_maps(struct xbpf_ld *ld)
 				     "maps defined in '.maps' need the object's BTF (compile with "
 				     "-g)");
 	}
-	datasec = xbpf_ld_btf_datasec(ld->btf, ".maps");
 	ld->btf_maps = calloc(n, sizeof(*ld->btf_maps));
-	if (!ld->btf_maps) {
+	err = ld->btf_maps ? xbpf_ld_btf_datasec_vars(
+				     ld->btf, xbpf_ld_names_find(&ld->btf_datasecs, ".maps"), &vars)
+			   : -ENOMEM;
+	if (err) {
 		free(syms);
-		return -ENOMEM;
+		return err;
 	}
 	ld->btf_maps_first = ld->obj->n_maps;
 	for (i = 0; i < n && !err; i++) {
-		err = add_btf_map(ld, &syms[i], datasec, &prev_end);
+		err = add_btf_map(ld, &syms[i], &vars, &prev_end);
 		ld->btf_maps_count = ld->obj->n_maps - ld->btf_maps_first;
 	}
+	xbpf_ld_names_free(&vars);
 	free(syms);
 	return err;
-}
-
-/* struct bpf_map_def: type, key_size, value_size, max_entries, map_flags. */
-#define LEGACY_DEF_SIZE 20
-
-int xbpf_ld_collect_legacy_maps(struct xbpf_ld *ld)
-{
-	const struct xbpf_ld_sec *sec;
-	Elf64_Sym *syms;
-	size_t n, i, def_size;
-	int err;
-
-	if (!ld->legacy_maps_sec)
-		return 0;
-	sec = &ld->secs[ld->legacy_maps_sec];
-	err = collect_def_syms(ld, ld->legacy_maps_sec, &syms, &n);
-	if (err || n == 0)
-		return err;
-	/* As libbpf did: every definition has the same size, the section's
-	 * size divided by the number of symbols in it. */
-	if (sec->size == 0 || sec->size % n != 0) {
-		free(syms);
-		return xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SEC(ld->legacy_maps_sec),
-				     "cannot tell the size of a map definition: %zu bytes for %zu "
-				     "maps",
-				     sec->size, n);
-	}
-	def_size = sec->size / n;
-	ld->legacy_maps_first = ld->obj->n_maps;
-	for (i = 0; i < n && !err; i++) {
-		const char *name = ld->strtab + syms[i].st_name;
-		struct xbpf_ld_where where = XBPF_LD_AT_SYM(ld->legacy_maps_sec, name);
-		uint8_t def[LEGACY_DEF_SIZE] = {0};
-		struct xbpf_elf_map *map;
-		size_t b;
-		int idx;
-
-		if (syms[i].st_value > sec->size - def_size ||
-		    (i > 0 && syms[i].st_value < syms[i - 1].st_value + def_size)) {
-			err = xbpf_ld_error(ld, -EINVAL, where,
-					    "map definition at offset %llu (%zu bytes) overlaps "
-					    "another or runs past the section",
-					    (unsigned long long)syms[i].st_value, def_size);
-			break;
-		}
-		memcpy(def, sec->data + syms[i].st_value,
-		       def_size < LEGACY_DEF_SIZE ? def_size : LEGACY_DEF_SIZE);
-		for (b = LEGACY_DEF_SIZE; b < def_size; b++) {
-			if (sec->data[syms[i].st_value + b] != 0)
-				break;
-		}
-		if (b < def_size) {
-			err = xbpf_ld_error(ld, -EOPNOTSUPP, where,
-					    "map '%s': byte %zu of its definition is beyond struct "
-					    "bpf_map_def and not zero",
-					    name, b);
-			break;
-		}
-		idx = xbpf_ld_add_map(ld, &map);
-		if (idx < 0) {
-			err = idx;
-			break;
-		}
-		map->name = name;
-		map->section = sec->name;
-		map->kind = XBPF_ELF_MAP_LEGACY;
-		map->sec_offset = (uint32_t)syms[i].st_value;
-		map->type = xbpf_ld_le32(def);
-		map->key_size = xbpf_ld_le32(def + 4);
-		map->value_size = xbpf_ld_le32(def + 8);
-		map->max_entries = xbpf_ld_le32(def + 12);
-		map->map_flags = xbpf_ld_le32(def + 16);
-		ld->legacy_maps_count++;
-	}
-	free(syms);
-	return err;
-}
-
-int xbpf_ld_map_at(const struct xbpf_ld *ld, size_t sec, uint64_t offset)
-{
-	size_t first, count, lo = 0, hi;
-
-	if (sec == ld->maps_sec) {
-		first = ld->btf_maps_first;
-		count = ld->btf_maps_count;
-	} else if (sec == ld->legacy_maps_sec) {
-		first = ld->legacy_maps_first;
-		count = ld->legacy_maps_count;
-	} else {
-		return -ENOENT;
-	}
-	hi = count;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint32_t at = ld->obj->maps[first + mid].sec_offset;
-
-		if (at == offset)
-			return (int)(first + mid);
-		if (at < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -ENOENT;
 }

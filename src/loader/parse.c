@@ -89,6 +89,10 @@ static void free_ld(struct xbpf_ld *ld)
 	free(ld->sym_import);
 	free(ld->funcs);
 	free(ld->btf_maps);
+	xbpf_ld_names_free(&ld->sec_names);
+	xbpf_ld_names_free(&ld->btf_datasecs);
+	xbpf_ld_names_free(&ld->btf_externs);
+	free(ld->decl_tags);
 }
 
 static int run_stages(struct xbpf_ld *ld)
@@ -97,8 +101,6 @@ static int run_stages(struct xbpf_ld *ld)
 
 	err = xbpf_ld_read_elf(ld);
 	err = err ? err : xbpf_ld_read_btf(ld);
-	if (!err)
-		ld->obj->btf = ld->btf; /* from now on freed with the object */
 	err = err ? err : xbpf_ld_collect_funcs(ld);
 	err = err ? err : xbpf_ld_read_btf_ext(ld);
 	err = err ? err : xbpf_ld_collect_btf_maps(ld);

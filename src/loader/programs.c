@@ -127,6 +127,7 @@ int xbpf_ld_collect_funcs(struct xbpf_ld *ld)
 struct xbpf_ld_func *xbpf_ld_func_holding(const struct xbpf_ld *ld, size_t sec, uint32_t insn)
 {
 	const struct xbpf_ld_sec *s = &ld->secs[sec];
+	struct xbpf_ld_func *f;
 	size_t lo = 0, hi = s->n_funcs;
 
 	/* The last function starting at or before insn. */
@@ -140,8 +141,7 @@ struct xbpf_ld_func *xbpf_ld_func_holding(const struct xbpf_ld *ld, size_t sec, 
 	}
 	if (lo == 0)
 		return NULL;
-	struct xbpf_ld_func *f = &ld->funcs[s->first_func + lo - 1];
-
+	f = &ld->funcs[s->first_func + lo - 1];
 	return insn - f->start < f->count ? f : NULL;
 }
 

@@ -279,16 +279,15 @@ static int slot_target(struct xbpf_ld *ld, const struct xbpf_elf_map *map, uint3
 {
 	const Elf64_Sym *sym = &ld->syms[sym_idx];
 	const char *name = xbpf_ld_sym_name(ld, sym_idx);
-	struct xbpf_ld_where where = XBPF_LD_AT_SYM(ld->maps_sec, map->name);
+	struct xbpf_ld_where where = XBPF_LD_AT_SEC(ld->maps_sec);
 	bool in_section = sym->st_shndx != SHN_UNDEF && sym->st_shndx < ld->n_secs;
+	const struct xbpf_ld_func *f = NULL;
+	int m = -ENOENT;
 
 	if (map->type == XBPF_MAP_TYPE_PROG_ARRAY) {
-		const struct xbpf_ld_func *f =
-			in_section && ld->secs[sym->st_shndx].kind == XBPF_LD_SEC_CODE &&
-					sym->st_value % 8 == 0 && sym->st_value / 8 <= UINT32_MAX
-				? xbpf_ld_func_at(ld, sym->st_shndx, (uint32_t)(sym->st_value / 8))
-				: NULL;
-
+		if (in_section && ld->secs[sym->st_shndx].kind == XBPF_LD_SEC_CODE &&
+		    sym->st_value % 8 == 0 && sym->st_value / 8 <= UINT32_MAX)
+			f = xbpf_ld_func_at(ld, sym->st_shndx, (uint32_t)(sym->st_value / 8));
 		if (!f || f->prog < 0)
 			return xbpf_ld_error(ld, -EINVAL, where,
 					     "slot %u of PROG_ARRAY '%s' holds '%s', which is not "
@@ -297,10 +296,8 @@ static int slot_target(struct xbpf_ld *ld, const struct xbpf_elf_map *map, uint3
 		*target = (uint32_t)f->prog;
 		return 0;
 	}
-	int m = in_section && sym->st_shndx == ld->maps_sec
-			? xbpf_ld_map_at(ld, ld->maps_sec, sym->st_value)
-			: -ENOENT;
-
+	if (in_section && sym->st_shndx == ld->maps_sec)
+		m = xbpf_ld_map_at(ld, ld->maps_sec, sym->st_value);
 	if (m < 0 || &ld->obj->maps[m] == map)
 		return xbpf_ld_error(ld, -EINVAL, where,
 				     "slot %u of map-in-map '%s' holds '%s', which is not another "
@@ -357,7 +354,6 @@ static int map_slot_reloc(struct xbpf_ld *ld, size_t n, const uint8_t *rel, stru
 				     (unsigned long long)offset);
 	def = &ld->btf_maps[idx];
 	map = &ld->obj->maps[ld->btf_maps_first + (size_t)idx];
-	where = XBPF_LD_AT_SYM(ld->maps_sec, map->name);
 	rel_off = offset - map->sec_offset;
 	if (!def->has_values || rel_off < def->values_off || (rel_off - def->values_off) % 8 != 0)
 		return xbpf_ld_error(ld, -EINVAL, where,
@@ -393,7 +389,7 @@ static int distribute_slots(struct xbpf_ld *ld, struct pending_slot *p, size_t n
 
 		for (j = i; j < n && p[j].map == p[i].map; j++) {
 			if (j > i && p[j].slot.slot == p[j - 1].slot.slot)
-				return xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SYM(ld->maps_sec, map->name),
+				return xbpf_ld_error(ld, -EINVAL, XBPF_LD_AT_SEC(ld->maps_sec),
 						     "map '%s': slot %u is initialised twice",
 						     map->name, p[j].slot.slot);
 		}

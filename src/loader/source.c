@@ -47,17 +47,23 @@ const struct xbpf_elf_line *xbpf_ld_sec_line(const struct xbpf_ld_sec *sec, uint
 
 const struct xbpf_elf_line *xbpf_elf_prog_line(const struct xbpf_elf_prog *prog, size_t insn)
 {
-	const struct xbpf_elf_func *func = NULL;
-	size_t i;
+	size_t lo = 0, hi, i;
 
 	if (!prog || insn >= prog->n_insns)
 		return NULL;
-	for (i = 0; i < prog->n_funcs; i++) {
-		if (insn - prog->funcs[i].start < prog->funcs[i].count)
-			func = &prog->funcs[i];
+	/* The function holding insn: the last one starting at or before it
+	 * (functions are laid out one after the other). */
+	hi = prog->n_funcs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (prog->funcs[mid].start <= insn)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	i = line_before(prog->lines, prog->n_lines, (uint32_t)insn);
-	if (i == prog->n_lines || !func || prog->lines[i].insn < func->start)
+	if (lo == 0 || i == prog->n_lines || prog->lines[i].insn < prog->funcs[lo - 1].start)
 		return NULL;
 	return &prog->lines[i];
 }

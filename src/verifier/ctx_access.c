@@ -394,12 +394,12 @@ static int find_functions(struct analysis *a)
 	return 0;
 }
 
-static const struct xbpf_ctx_converted_field *converted_at(const struct xbpf_ctx_layout *l,
+static const struct xbpf_ctx_field *converted_at(const struct xbpf_ctx_layout *l,
 							    int64_t off, unsigned size, bool *overlaps)
 {
 	*overlaps = false;
 	for (size_t i = 0; i < l->n_converted; i++) {
-		const struct xbpf_ctx_converted_field *f = &l->converted[i];
+		const struct xbpf_ctx_field *f = &l->converted[i];
 		if (off == f->offset && size == f->size)
 			return f;
 		if (off < (int64_t)f->offset + f->size && off + size > f->offset)
@@ -445,7 +445,7 @@ static int convert_access(struct analysis *a, size_t pc)
 	int64_t off = (int64_t)base.off + insn->off;
 	unsigned size = xbpf_size_bytes(insn->opcode);
 	bool overlaps;
-	const struct xbpf_ctx_converted_field *f = converted_at(a->layout, off, size, &overlaps);
+	const struct xbpf_ctx_field *f = converted_at(a->layout, off, size, &overlaps);
 
 	if (cls == XBPF_CLASS_LDX && XBPF_MODE(insn->opcode) == XBPF_MODE_MEM && f) {
 		int64_t new_off = (int64_t)f->internal_offset - base.off;

@@ -20,27 +20,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <xbpf/xbpf.h>
+#include <xbpf/extension.h>
 
-/* A field of the visible context that programs may only read, with exactly
- * `size` bytes, and that lives elsewhere in the internal context. */
-struct xbpf_ctx_converted_field {
-	uint32_t offset;          /* in the visible struct */
-	uint32_t size;            /* bytes a program reads (4 for xdp_md.data) */
-	uint32_t internal_offset; /* where the runtime keeps it */
-	uint32_t internal_size;   /* 1, 2, 4 or 8 */
-};
-
-/* A byte range of the visible context that programs may write. */
-struct xbpf_ctx_range {
-	uint32_t offset;
-	uint32_t size;
-};
-
+/* The fields and ranges are those of the extension ABI: a struct
+ * xbpf_ctx_field programs may only read whole, and lives elsewhere in the
+ * internal context; a struct xbpf_ctx_range programs may write. */
 struct xbpf_ctx_layout {
 	uint32_t size; /* of the visible struct; fields outside any
 			* conversion are read in place */
-	const struct xbpf_ctx_converted_field *converted;
+	const struct xbpf_ctx_field *converted;
 	size_t n_converted;
 	const struct xbpf_ctx_range *writable;
 	size_t n_writable;

@@ -19,6 +19,7 @@ void xbpf_exec_init(struct xbpf_exec *exec)
 {
 	memset(exec, 0, sizeof(*exec));
 	exec->budget = XBPF_EXEC_DEFAULT_BUDGET;
+	exec->ctx_data_off = exec->ctx_data_end_off = exec->ctx_data_meta_off = -1;
 }
 
 /* The region of the exec itself (not the env) that covers the access, with
@@ -65,6 +66,29 @@ void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t siz
 	r->start = (uintptr_t)start;
 	r->end = (uintptr_t)start + size;
 	r->perm = perm;
+}
+
+static uintptr_t ctx_pointer(const struct xbpf_exec *exec, int32_t off)
+{
+	uintptr_t p;
+	memcpy(&p, (const void *)(exec->ctx.start + (uint32_t)off), sizeof(p));
+	return p;
+}
+
+void xbpf_exec_load_packet(struct xbpf_exec *exec)
+{
+	if (exec->ctx_data_off < 0 || exec->ctx_data_end_off < 0) {
+		exec->packet = (struct xbpf_region){0, 0, 0};
+		return;
+	}
+	uintptr_t start = ctx_pointer(exec, exec->ctx_data_off);
+	uintptr_t end = ctx_pointer(exec, exec->ctx_data_end_off);
+	if (exec->ctx_data_meta_off >= 0) {
+		uintptr_t meta = ctx_pointer(exec, exec->ctx_data_meta_off);
+		if (meta < start)
+			start = meta;
+	}
+	exec->packet = (struct xbpf_region){start, end >= start ? end : start, XBPF_MEM_RW};
 }
 
 void xbpf_exec_note_map(struct xbpf_exec *exec, const void *map)
@@ -238,6 +262,8 @@ bool xbpf_exec_call_helper(struct xbpf_exec *exec, const struct xbpf_helper *pro
 	}
 
 	*r0 = proto->fn(args[0], args[1], args[2], args[3], args[4], exec);
+	if (proto->flags & XBPF_HELPER_CHANGES_PACKET)
+		xbpf_exec_load_packet(exec);
 
 	if (*r0 == 0)
 		return true;

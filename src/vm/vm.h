@@ -99,7 +99,10 @@ struct xbpf_exec {
 	/* Memory the program may touch besides its stack. */
 	struct xbpf_region ctx;          /* the context, readable */
 	struct xbpf_region ctx_rw;       /* the writable part of the context, if any */
-	struct xbpf_region packet;       /* helpers that move packet bounds update it */
+	struct xbpf_region packet;       /* reloaded after helpers that move it */
+	/* Where the context holds the packet's pointers (-1: it has none), to
+	 * reload the packet region after a helper with XBPF_HELPER_CHANGES_PACKET. */
+	int32_t ctx_data_off, ctx_data_end_off, ctx_data_meta_off;
 	const struct xbpf_region *fixed; /* program-wide regions (global data) */
 	size_t n_fixed;
 	struct xbpf_region recent[XBPF_EXEC_RECENT]; /* returned by helpers */
@@ -153,6 +156,10 @@ bool xbpf_exec_may_access(const struct xbpf_exec *exec, uintptr_t addr, size_t s
 
 /* Remember a region a helper handed to the program. */
 void xbpf_exec_note_region(struct xbpf_exec *exec, const void *start, size_t size, uint32_t perm);
+
+/* Sets the packet region from the pointers the context holds (see
+ * ctx_data_off): [data_meta or data, data_end), readable and writable. */
+void xbpf_exec_load_packet(struct xbpf_exec *exec);
 
 /* Remember an inner map a map-in-map lookup handed to the program. */
 void xbpf_exec_note_map(struct xbpf_exec *exec, const void *map);

@@ -82,10 +82,13 @@ static void test_header(void **state)
 	lt_expect_error(f, -EINVAL, "not an ELF file", NULL);
 	*eh = saved;
 	eh->e_shoff = f->size - 64;
-	lt_expect_error(f, -EINVAL, "test.o: ", NULL);
+	lt_expect_error(f, -EINVAL, "test.o: section header table (", "lies outside the file", NULL);
 	*eh = saved;
 	eh->e_shstrndx = 999;
-	lt_expect_error(f, -EINVAL, "test.o: ", NULL);
+	lt_expect_error(f, -EINVAL, "test.o: section name table index 999 is out of range", NULL);
+	*eh = saved;
+	eh->e_shentsize = 10;
+	lt_expect_error(f, -EINVAL, "test.o: section header size 10 is not 64", NULL);
 	*eh = saved;
 }
 
@@ -129,6 +132,12 @@ static void test_bad_indexes(void **state)
 
 	sym->st_shndx = n_secs + 5;
 	lt_expect_error(f, -EINVAL, "symbol 'answer'", "section index", "is out of range", NULL);
+	*sym = saved_sym;
+	/* An undefined object symbol is an extern variable, not a variable of
+	 * whatever map happens to be first. */
+	sym->st_shndx = SHN_UNDEF;
+	lt_expect_error(f, -EINVAL, "(middle+", "extern 'answer' has no BTF FUNC or VAR of extern linkage",
+			NULL);
 	*sym = saved_sym;
 	sym->st_name = 0x7fffffff;
 	lt_expect_error(f, -EINVAL, "name offset 2147483647 is outside the string table", NULL);
@@ -273,7 +282,7 @@ static void test_missing_btf_type(void **state)
 	memcpy(data + ((const uint8_t *)btf__type_by_id(btf, m->type) - (const uint8_t *)raw) + 8,
 	       &missing, 4);
 	btf__free(btf);
-	lt_expect_error(f, -EINVAL, "section '.maps', symbol 'counts'",
+	lt_expect_error(f, -EINVAL, "section '.maps': map 'counts'",
 			"the key type [524287] is missing from the BTF", NULL);
 }
 
@@ -328,9 +337,9 @@ static void test_unsupported_features(void **state)
 
 static void test_bad_map_definitions(void **state)
 {
-	expect_object_error("loader_bad_unknown_field", -EINVAL, "section '.maps', symbol 'table'",
-			    "map 'table': unknown field 'colour'", NULL);
-	expect_object_error("loader_bad_key_size", -EINVAL, "section '.maps', symbol 'table'",
+	expect_object_error("loader_bad_unknown_field", -EINVAL, "section '.maps': map 'table': unknown field 'colour'",
+			    NULL, NULL);
+	expect_object_error("loader_bad_key_size", -EINVAL, "section '.maps': map 'table'",
 			    "key_size 8 conflicts with the key type, of size 4", NULL);
 	expect_object_error("loader_bad_no_type", -EINVAL, "map 'table': missing type", NULL, NULL);
 }

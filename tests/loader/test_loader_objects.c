@@ -590,8 +590,30 @@ static void test_legacy_maps(void **state)
 	/* A longer definition is accepted while its extra fields are zero. */
 	check_legacy("loader_legacy_long");
 	lt_read_object("loader_legacy_extra", &f);
-	lt_expect_error(&f, -EOPNOTSUPP, "section 'maps', symbol 'old_array'",
+	lt_expect_error(&f, -EOPNOTSUPP, "section 'maps': map 'old_array'",
 			"beyond struct bpf_map_def and not zero", NULL);
+	lt_free(&f);
+}
+
+static void test_without_btf(void **state)
+{
+	struct xbpf_elf_obj *obj = lt_parse_object("loader_legacy_nobtf");
+	const struct xbpf_elf_prog *prog = lt_prog(obj, "legacy_prog");
+	struct lt_file f;
+	char text[64];
+
+	/* Legacy maps need no BTF; there is no line info to show. */
+	assert_null(obj->btf);
+	assert_int_equal(obj->n_maps, 2);
+	assert_int_equal(prog->n_lines, 0);
+	assert_int_equal(prog->funcs[0].btf_func_id, 0);
+	assert_int_equal(xbpf_elf_prog_source(prog, 0, text, sizeof(text)), -ENOENT);
+	check_prog_invariants(obj, prog);
+	xbpf_elf_obj_free(obj);
+	/* .maps definitions do. */
+	lt_read_object("loader_multi_nobtf", &f);
+	lt_expect_error(&f, -EINVAL, "section '.maps': maps defined in '.maps' need the object's BTF",
+			NULL);
 	lt_free(&f);
 }
 
@@ -653,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_maps_inner_and_slots, setup_maps, teardown),
 		cmocka_unit_test_setup_teardown(test_maps_references, setup_maps, teardown),
 		cmocka_unit_test(test_legacy_maps),
+		cmocka_unit_test(test_without_btf),
 		cmocka_unit_test(test_diag_sink),
 		cmocka_unit_test(test_diag_callback),
 	};

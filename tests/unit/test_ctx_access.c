@@ -13,7 +13,7 @@
 
 /* An xdp_md-like layout: data at 0 and data_end at 4 live as pointers at 24
  * and 32; bytes 16..20 are writable. */
-static const struct xbpf_ctx_converted_field fields[] = {
+static const struct xbpf_ctx_field fields[] = {
 	{.offset = 0, .size = 4, .internal_offset = 24, .internal_size = 8},
 	{.offset = 4, .size = 4, .internal_offset = 32, .internal_size = 8},
 };

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sample extension's interface: the context its programs see, the ids of
+ * its program-type helpers, and the function a host calls to fire its hook.
+ * Program authors include it next to <bpf/bpf_helpers.h>.
+ */
+#ifndef XBPF_SAMPLE_H
+#define XBPF_SAMPLE_H
+
+#include <linux/types.h>
+
+/* The context of "sample" programs (SEC("sample")): an event with an id
+ * and some bytes, and a result the program may set. */
+struct sample_ctx {
+	__u32 id;
+	__u32 result;   /* programs may write it */
+	__u32 data;     /* start of the event's bytes: (void *)(long)ctx->data */
+	__u32 data_end; /* end of the event's bytes */
+};
+
+/* Program-type helpers (ids from 65536), callable as in:
+ *   static __u64 (*sample_mix)(__u64 a, __u64 b) = (void *)SAMPLE_HELPER_MIX; */
+#define SAMPLE_HELPER_MIX 65536 /* a * 31 + b */
+#define SAMPLE_HELPER_SUM 65537 /* sum of size bytes at mem */
+
+/* The hook "sample/manual" runs its programs when the host calls this
+ * (find it with xbpf_extension_symbol(ext, "sample_fire")): each attached
+ * program runs on the event; results[i] receives program i's r0. Returns how
+ * many ran, or the negative errno of the first that failed. */
+typedef int (*sample_fire_fn)(__u32 id, void *data, __u32 len, __u64 *results, __u32 max_results);
+#ifndef __bpf__
+int sample_fire(__u32 id, void *data, __u32 len, __u64 *results, __u32 max_results);
+#endif
+
+#endif /* XBPF_SAMPLE_H */
