@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xdp_differential: runs every program of programs.c over the frames of
- * packets.c in the Linux kernel, twice (the oracle must repeat itself), and
- * checks the frames draw the verdicts the program table promises.
+ * packets.c in the Linux kernel (twice: the oracle must repeat itself) and
+ * on xbpf, and requires the same return values, output frames and map
+ * contents. It also checks that the frames draw the verdicts the program
+ * table promises, so that the comparison cannot become vacuous.
  *
  * Usage: xdp_differential [-v] OBJECT_DIR
  *   -v  print every map's contents after the run
@@ -23,6 +25,7 @@
 #include "packets.h"
 #include "programs.h"
 #include "result.h"
+#include "xbpf_runner.h"
 
 #define EXIT_SKIP 77
 
@@ -139,13 +142,66 @@ static bool oracle_repeats(const char *path, const struct diff_program *prog,
 	return found == 0;
 }
 
+enum outcome {
+	PROGRAM_AGREED,
+	PROGRAM_SKIPPED,
+	PROGRAM_FAILED,
+};
+
+/* Runs one program on both sides and compares. */
+static enum outcome run_program(const char *dir, const struct diff_program *prog,
+				const struct diff_packet *pkts, size_t n_pkts, bool verbose)
+{
+	struct diff_result kernel = {0}, xbpf = {0};
+	enum outcome outcome = PROGRAM_FAILED;
+	char path[4096], why[4096];
+	size_t found;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, prog->object);
+	err = diff_kernel_run(path, prog, pkts, n_pkts, &kernel, why, sizeof(why));
+	if (err == DIFF_REFUSED) {
+		printf("SKIP %s: %s\n", prog->name, why);
+		outcome = PROGRAM_SKIPPED;
+		goto out;
+	}
+	if (err) {
+		printf("FAIL %s: kernel: %s\n", prog->name, why);
+		goto out;
+	}
+	printf("%-14s kernel: ", prog->name);
+	print_verdicts(&kernel);
+	print_maps(&kernel, verbose);
+	if (!check_verdicts(prog, &kernel) || !oracle_repeats(path, prog, pkts, n_pkts, &kernel))
+		goto out;
+	err = diff_xbpf_run(path, prog, pkts, n_pkts, &xbpf, why, sizeof(why));
+	if (err) {
+		printf("FAIL %s: xbpf: %s\n", prog->name, why);
+		goto out;
+	}
+	found = diff_compare(prog->name, (struct diff_side){"kernel", &kernel},
+			     (struct diff_side){"xbpf", &xbpf}, pkts, stdout);
+	if (found) {
+		printf("FAIL %s: %zu differences between the kernel and xbpf\n", prog->name, found);
+		goto out;
+	}
+	printf("%-14s xbpf:   the same return values, frames and maps\n", "");
+	if (verbose)
+		print_maps(&xbpf, verbose);
+	outcome = PROGRAM_AGREED;
+out:
+	diff_result_free(&kernel);
+	diff_result_free(&xbpf);
+	return outcome;
+}
+
 int main(int argc, char **argv)
 {
+	size_t n_pkts, i, agreed = 0, failed = 0;
 	struct diff_packet *pkts;
-	size_t n_pkts, i, ran = 0, failed = 0;
 	bool verbose = false;
 	const char *dir;
-	char why[2048];
+	char why[1024];
 	int err;
 
 	if (argc == 3 && strcmp(argv[1], "-v") == 0) {
@@ -172,36 +228,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < diff_n_programs; i++) {
-		const struct diff_program *prog = &diff_programs[i];
-		struct diff_result kernel = {0};
-		char path[4096];
-
-		snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, prog->object);
-		err = diff_kernel_run(path, prog, pkts, n_pkts, &kernel, why, sizeof(why));
-		if (err == DIFF_REFUSED) {
-			printf("SKIP %s: %s\n", prog->name, why);
-		} else if (err) {
-			printf("FAIL %s: kernel: %s\n", prog->name, why);
+		switch (run_program(dir, &diff_programs[i], pkts, n_pkts, verbose)) {
+		case PROGRAM_AGREED:
+			agreed++;
+			break;
+		case PROGRAM_FAILED:
 			failed++;
-		} else {
-			ran++;
-			printf("%-14s kernel: ", prog->name);
-			print_verdicts(&kernel);
-			print_maps(&kernel, verbose);
-			failed += !check_verdicts(prog, &kernel) ||
-				  !oracle_repeats(path, prog, pkts, n_pkts, &kernel);
+			break;
+		case PROGRAM_SKIPPED:
+			break;
 		}
-		diff_result_free(&kernel);
 	}
 	free(pkts);
 	if (failed) {
 		printf("%zu of %zu programs failed\n", failed, diff_n_programs);
 		return 1;
 	}
-	if (ran == 0) {
+	if (agreed == 0) {
 		printf("SKIP: the kernel refused every program\n");
 		return EXIT_SKIP;
 	}
-	printf("%zu of %zu programs ran on the kernel\n", ran, diff_n_programs);
+	printf("%zu of %zu programs give the kernel's results on xbpf\n", agreed, diff_n_programs);
 	return 0;
 }
