@@ -57,7 +57,7 @@ static const struct xbpf_program_type_provider provider = {
 	.context = &context,
 };
 
-static int attach(void *ctx, struct xbpf_link *link, const void *params, size_t size, void **state)
+__attribute__((unused)) static int attach(void *ctx, struct xbpf_link *link, const void *params, size_t size, void **state)
 {
 	return 0;
 }
@@ -79,14 +79,13 @@ static const struct xbpf_hook_provider hook = {
 static int init(struct xbpf_extension *ext, const struct xbpf_core_services *core)
 {
 	int err;
+	/* VARIANT_NEW registers the provider a newer header would declare. */
+	const struct xbpf_program_type_provider *p = &provider;
 #ifdef VARIANT_NEW
-	if ((err = core->register_program_type(ext, &newer.known, NULL)))
-		return err;
-#else
-	(void)newer;
-	if ((err = core->register_program_type(ext, &provider, NULL)))
-		return err;
+	p = &newer.known;
 #endif
+	if ((err = core->register_program_type(ext, p, NULL)))
+		return err;
 	return core->register_hook(ext, &hook, NULL);
 }
 
