@@ -7,6 +7,8 @@
  * log messages then go to the runtime that loaded it last). */
 static struct xdp_hook_env hook_env;
 
+const struct xbpf_core_services *xdp_core;
+
 static int register_hook(struct xbpf_extension *ext, const struct xbpf_core_services *core,
 			 const struct xbpf_hook_provider *hook)
 {
@@ -18,6 +20,7 @@ static int register_hook(struct xbpf_extension *ext, const struct xbpf_core_serv
 static int xdp_init(struct xbpf_extension *ext, const struct xbpf_core_services *core)
 {
 	hook_env = (struct xdp_hook_env){.core = core, .ext = ext};
+	xdp_core = core;
 	int err = core->register_program_type(ext, &xdp_program_type, NULL);
 	if (!err)
 		err = register_hook(ext, core, &xdp_pcap_hook);

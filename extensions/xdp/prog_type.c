@@ -95,6 +95,67 @@ static uint64_t xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 	return 0;
 }
 
+/* bpf_xdp_get_buff_len(ctx): the packet's length (no fragments here). */
+static uint64_t xdp_get_buff_len(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				 struct xbpf_exec *exec)
+{
+	const struct xdp_internal_ctx *ctx = (const struct xdp_internal_ctx *)(uintptr_t)r1;
+	return (uint64_t)(ctx->data_end - ctx->data);
+}
+
+/* Where [offset, offset+len) of the packet is, or NULL with *err set as
+ * Linux's bpf_xdp_load_bytes/store_bytes answer. */
+static uint8_t *packet_span(const struct xdp_internal_ctx *ctx, uint32_t offset, uint32_t len, int *err)
+{
+	if (offset > 0xffff || len > 0xffff) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	if ((uint64_t)offset + len > (uint64_t)(ctx->data_end - ctx->data)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return ctx->data + offset;
+}
+
+/* bpf_xdp_load_bytes(ctx, offset, buf, len) */
+static uint64_t xdp_load_bytes(uint64_t r1, uint64_t offset, uint64_t buf, uint64_t len, uint64_t r5,
+			       struct xbpf_exec *exec)
+{
+	int err = 0;
+	const uint8_t *p = packet_span((const struct xdp_internal_ctx *)(uintptr_t)r1, (uint32_t)offset,
+				       (uint32_t)len, &err);
+	if (p)
+		memcpy((void *)(uintptr_t)buf, p, (uint32_t)len);
+	return (uint64_t)(int64_t)err;
+}
+
+/* bpf_xdp_store_bytes(ctx, offset, buf, len) */
+static uint64_t xdp_store_bytes(uint64_t r1, uint64_t offset, uint64_t buf, uint64_t len, uint64_t r5,
+				struct xbpf_exec *exec)
+{
+	int err = 0;
+	uint8_t *p = packet_span((const struct xdp_internal_ctx *)(uintptr_t)r1, (uint32_t)offset,
+				 (uint32_t)len, &err);
+	if (p)
+		memmove(p, (const void *)(uintptr_t)buf, (uint32_t)len);
+	return (uint64_t)(int64_t)err;
+}
+
+/* bpf_redirect(ifindex, flags): the verdict XDP_REDIRECT to an interface,
+ * which the hook carries out; any flag makes it XDP_ABORTED, as in Linux. */
+static uint64_t xdp_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5,
+			     struct xbpf_exec *exec)
+{
+	struct xdp_internal_ctx *ctx = xdp_core->exec_context(exec);
+	if (flags)
+		return XDP_ABORTED;
+	ctx->redirect_map_type = 0;
+	ctx->redirect_key = (uint32_t)ifindex;
+	ctx->redirect_target = NULL;
+	return XDP_REDIRECT;
+}
+
 #define PACKET_HELPER(helper_id, helper_name, function)                                       \
 	{                                                                                      \
 		.hdr = XBPF_ABI_HEADER(struct xbpf_helper), .name = helper_name,               \
@@ -107,6 +168,28 @@ static const struct xbpf_helper xdp_helpers[] = {
 	PACKET_HELPER(BPF_FUNC_xdp_adjust_head, "bpf_xdp_adjust_head", xdp_adjust_head),
 	PACKET_HELPER(BPF_FUNC_xdp_adjust_meta, "bpf_xdp_adjust_meta", xdp_adjust_meta),
 	PACKET_HELPER(BPF_FUNC_xdp_adjust_tail, "bpf_xdp_adjust_tail", xdp_adjust_tail),
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper), .name = "bpf_xdp_get_buff_len",
+		.id = BPF_FUNC_xdp_get_buff_len, .fn = xdp_get_buff_len, .ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_PTR_TO_CTX},
+	},
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper), .name = "bpf_xdp_load_bytes",
+		.id = BPF_FUNC_xdp_load_bytes, .fn = xdp_load_bytes, .ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_PTR_TO_CTX, XBPF_ARG_ANYTHING, XBPF_ARG_PTR_TO_UNINIT_MEM, XBPF_ARG_CONST_SIZE},
+		.arg_width = {8, 4, 8, 4},
+	},
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper), .name = "bpf_xdp_store_bytes",
+		.id = BPF_FUNC_xdp_store_bytes, .fn = xdp_store_bytes, .ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_PTR_TO_CTX, XBPF_ARG_ANYTHING, XBPF_ARG_PTR_TO_MEM, XBPF_ARG_CONST_SIZE},
+		.arg_width = {8, 4, 8, 4},
+	},
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper), .name = "bpf_redirect",
+		.id = BPF_FUNC_redirect, .fn = xdp_redirect, .ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING}, .arg_width = {4, 8},
+	},
 };
 
 /* A test_run frame: the internal context followed by the packet buffer. */

@@ -8,6 +8,9 @@
 #include "xdp_ctx.h"
 
 extern const struct xbpf_program_type_provider xdp_program_type;
+/* The core services, for helpers that need the running invocation's
+ * context (set by init before anything is registered). */
+extern const struct xbpf_core_services *xdp_core;
 
 /*
  * What the hooks need from the core. The extension's init fills one, and

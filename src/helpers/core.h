@@ -19,6 +19,8 @@
 /* A helper's result for a negative errno. */
 #define XBPF_HELPER_ERR(err) ((uint64_t)(int64_t)(err))
 
+/* csum.c */
+extern const struct xbpf_helper xbpf_core_csum_diff;
 /* time.c */
 extern const struct xbpf_helper xbpf_core_ktime_get_ns;
 extern const struct xbpf_helper xbpf_core_ktime_get_boot_ns;

@@ -20,8 +20,10 @@ static uint64_t loop(uint64_t nr_loops, uint64_t callback_fn, uint64_t callback_
 
 	if (flags)
 		return XBPF_HELPER_ERR(-EINVAL);
+	/* Linux inlines bpf_loop when flags are 0, and its inlined code sets
+	 * -E2BIG as a 32-bit move: the program sees 0x00000000fffffff9. */
 	if (n > MAX_LOOPS)
-		return XBPF_HELPER_ERR(-E2BIG);
+		return (uint32_t)-E2BIG;
 	for (i = 0; i < n; i++) {
 		const uint64_t args[5] = {i, callback_ctx};
 		uint64_t r0;

@@ -2,6 +2,7 @@
 /* The core helpers by Linux id. */
 #include "helpers/core.h"
 #include "helpers/helpers.h"
+#include "program/program.h"
 
 static const struct xbpf_helper *const core_helpers[] = {
 	[BPF_FUNC_map_lookup_elem] = &xbpf_core_map_lookup_elem,
@@ -10,6 +11,8 @@ static const struct xbpf_helper *const core_helpers[] = {
 	[BPF_FUNC_ktime_get_ns] = &xbpf_core_ktime_get_ns,
 	[BPF_FUNC_trace_printk] = &xbpf_core_trace_printk,
 	[BPF_FUNC_get_prandom_u32] = &xbpf_core_get_prandom_u32,
+	[BPF_FUNC_tail_call] = &xbpf_helper_tail_call,
+	[BPF_FUNC_csum_diff] = &xbpf_core_csum_diff,
 	[BPF_FUNC_get_smp_processor_id] = &xbpf_core_get_smp_processor_id,
 	[BPF_FUNC_get_current_pid_tgid] = &xbpf_core_get_current_pid_tgid,
 	[BPF_FUNC_get_current_uid_gid] = &xbpf_core_get_current_uid_gid,

@@ -185,18 +185,14 @@ int xbpf_program_pin(struct xbpf_program *prog, const char *path)
 	return prog ? xbpf_obj_pin(&prog->obj, path) : -EINVAL;
 }
 
-static int program_out(int err, struct xbpf_obj *obj, struct xbpf_program **out)
-{
-	*out = err ? NULL : xbpf_program_from_obj(obj);
-	return err;
-}
-
 int xbpf_program_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_program **out)
 {
 	struct xbpf_obj *obj = NULL;
 	if (!rt || !out)
 		return -EINVAL;
-	return program_out(xbpf_obj_get_pinned(rt, path, XBPF_OBJ_PROGRAM, &obj), obj, out);
+	int err = xbpf_obj_get_pinned(rt, path, XBPF_OBJ_PROGRAM, &obj);
+	*out = err ? NULL : xbpf_program_from_obj(obj);
+	return err;
 }
 
 int xbpf_program_get_by_id(struct xbpf_runtime *rt, uint32_t id, struct xbpf_program **out)
@@ -204,7 +200,9 @@ int xbpf_program_get_by_id(struct xbpf_runtime *rt, uint32_t id, struct xbpf_pro
 	struct xbpf_obj *obj = NULL;
 	if (!rt || !out)
 		return -EINVAL;
-	return program_out(xbpf_obj_get_by_id(rt, id, XBPF_OBJ_PROGRAM, true, &obj), obj, out);
+	int err = xbpf_obj_get_by_id(rt, id, XBPF_OBJ_PROGRAM, true, &obj);
+	*out = err ? NULL : xbpf_program_from_obj(obj);
+	return err;
 }
 
 int xbpf_program_get_next_id(struct xbpf_runtime *rt, uint32_t start_id, uint32_t *next_id)

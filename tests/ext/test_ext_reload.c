@@ -31,7 +31,9 @@ static int fire(struct xbpf_extension *ext, uint64_t *result)
 
 static int test_run(struct xbpf_program *prog, uint64_t *result)
 {
-	struct xbpf_test_run_opts opts = {.sz = sizeof(opts), .data_in = event, .data_size_in = sizeof(event)};
+	struct sample_ctx ctx = {.id = EVENT_ID};
+	struct xbpf_test_run_opts opts = {.sz = sizeof(opts), .data_in = event, .data_size_in = sizeof(event),
+					  .ctx_in = &ctx, .ctx_size_in = sizeof(ctx)};
 	int err = xbpf_program_test_run(prog, &opts);
 	*result = opts.retval;
 	return err;

@@ -25,6 +25,32 @@ static uint64_t now_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* bpf_csum_diff against values the Linux 6.18 kernel returned for the same
+ * arguments (sizes that are not multiples of 4 included). */
+static void test_csum_diff(void **state)
+{
+	static const uint32_t a[4] = {0xdeadbeef, 0xdeadbeef, 0x12345678, 0xffffffff};
+	static const uint32_t b[2] = {0x0, 0xffff0000};
+	static const struct {
+		const void *from;
+		uint32_t from_size;
+		const void *to;
+		uint32_t to_size;
+		uint32_t seed;
+		uint64_t kernel;
+	} cases[] = {
+		{NULL, 0, a, 8, 0, 15163},      {a, 8, NULL, 0, 0, 50372}, {a, 16, b, 8, 0x1234, 28236},
+		{NULL, 0, b, 8, 0xffffffff, 65535}, {b, 8, NULL, 0, 0, 65535}, {NULL, 0, NULL, 0, 0xabcdef12, 39648},
+		{a, 12, a, 12, 0, 65535},       {a, 6, a, 12, 0, 18266},
+	};
+	const struct xbpf_helper *h = xbpf_core_helper(BPF_FUNC_csum_diff);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(h->fn((uintptr_t)cases[i].from, cases[i].from_size, (uintptr_t)cases[i].to,
+				       cases[i].to_size, cases[i].seed, NULL),
+				 cases[i].kernel);
+}
+
 static void test_clocks(void **state)
 {
 	const struct {
@@ -151,6 +177,7 @@ static void test_comm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csum_diff),
 		cmocka_unit_test(test_clocks),
 		cmocka_unit_test(test_prandom),
 		cmocka_unit_test(test_cpu_and_node),
