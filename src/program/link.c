@@ -132,7 +132,8 @@ int xbpf_program_attach(struct xbpf_program *prog, const char *attach_type, cons
 		free(link);
 		return -ENOMEM;
 	}
-	memcpy(link->params, params, params_size);
+	if (params_size)
+		memcpy(link->params, params, params_size);
 	link->params_size = params_size;
 	pthread_mutex_init(&link->lock, NULL);
 	pthread_mutex_init(&link->wait_lock, NULL);

@@ -205,7 +205,8 @@ static int resolve_maps(struct xbpf_load *ld)
 		insn[1].imm = (int32_t)(uint32_t)(addr >> 32);
 		pc++;
 	}
-	qsort(ld->prog->maps, ld->prog->n_maps, sizeof(*ld->prog->maps), cmp_ptr);
+	if (ld->prog->n_maps)
+		qsort(ld->prog->maps, ld->prog->n_maps, sizeof(*ld->prog->maps), cmp_ptr);
 	return 0;
 }
 
