@@ -97,7 +97,7 @@
 #define XBPF_PSEUDO_NONE 0
 #define XBPF_PSEUDO_MAP_FD 1        /* imm: map; loads a map handle */
 #define XBPF_PSEUDO_MAP_VALUE 2     /* imm: map, next imm: offset into value 0 */
-#define XBPF_PSEUDO_BTF_ID 3        /* kernel variable: not supported */
+#define XBPF_PSEUDO_BTF_ID 3        /* imm: named helper import; loads whether it is bound */
 #define XBPF_PSEUDO_FUNC 4          /* imm: pc-relative callback function */
 #define XBPF_PSEUDO_MAP_IDX 5       /* as MAP_FD, by index into the object's maps */
 #define XBPF_PSEUDO_MAP_IDX_VALUE 6 /* as MAP_VALUE, by index */
