@@ -5,27 +5,7 @@
 #include <string.h>
 
 #include "loader/diag.h"
-
-static void log_append(struct xbpf_log_buf *log, const char *msg)
-{
-	size_t len = strlen(msg);
-	size_t room;
-
-	if (!log->buf || log->size == 0 || log->truncated)
-		return;
-	/* One byte for the newline, one for the NUL. */
-	room = log->size - 1 - log->len;
-	if (len + 1 > room) {
-		memcpy(log->buf + log->len, msg, room);
-		log->len += room;
-		log->truncated = true;
-	} else {
-		memcpy(log->buf + log->len, msg, len);
-		log->buf[log->len + len] = '\n';
-		log->len += len + 1;
-	}
-	log->buf[log->len] = '\0';
-}
+#include "runtime/log.h"
 
 void xbpf_diag_vreport(struct xbpf_diag *diag, enum xbpf_log_level level, const char *fmt,
 		       va_list ap)
@@ -40,7 +20,7 @@ void xbpf_diag_vreport(struct xbpf_diag *diag, enum xbpf_log_level level, const 
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (diag->log)
-		log_append(diag->log, msg);
+		xbpf_log_buf_append(diag->log, msg);
 	if (diag->fn)
 		diag->fn(diag->user, level, msg);
 }
