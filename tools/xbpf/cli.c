@@ -165,3 +165,26 @@ int cli_load_program(const char *cmd, const char *path, struct xbpf_insn **insns
 	free(data);
 	return rc;
 }
+
+int cli_run_subcommand(const char *cmd, const struct cli_command *const *table, size_t n,
+		       int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(cmd, "no subcommand");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], table[i]->name) == 0)
+			return table[i]->run(argc - 1, argv + 1);
+	return cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
+}
+
+void cli_subcommand_usage(FILE *out, const char *cmd, const char *what,
+			  const struct cli_command *const *table, size_t n)
+{
+	fprintf(out, "Usage: xbpf %s SUBCOMMAND [ARGS...]\n\n%s\n\nSubcommands:\n", cmd, what);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-8s %s\n", table[i]->name, table[i]->summary);
+	for (size_t i = 0; i < n; i++) {
+		fputc('\n', out);
+		table[i]->usage(out);
+	}
+}

@@ -29,6 +29,22 @@ struct cli_command {
 extern const struct cli_command cli_cmd_asm;
 extern const struct cli_command cli_cmd_disasm;
 extern const struct cli_command cli_cmd_exec;
+extern const struct cli_command cli_cmd_run;
+extern const struct cli_command cli_cmd_prog;
+extern const struct cli_command cli_cmd_map;
+/* Subcommands of `xbpf prog` (cmd_prog.c holds the table). */
+extern const struct cli_command cli_prog_list;
+
+/*
+ * Commands with subcommands (`xbpf prog list`): runs the subcommand named
+ * by argv[1] from table, whose entries are named "list", "imports"...; cmd
+ * is "prog". Returns the exit status.
+ */
+int cli_run_subcommand(const char *cmd, const struct cli_command *const *table, size_t n,
+		       int argc, char **argv);
+/* Prints every subcommand's usage, for the command's --help. */
+void cli_subcommand_usage(FILE *out, const char *cmd, const char *what,
+			  const struct cli_command *const *table, size_t n);
 
 /* Prints "xbpf: CMD: message" and a newline on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

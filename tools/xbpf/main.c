@@ -12,6 +12,9 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_asm,
 	&cli_cmd_disasm,
 	&cli_cmd_exec,
+	&cli_cmd_run,
+	&cli_cmd_prog,
+	&cli_cmd_map,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
