@@ -3,10 +3,12 @@
 # Command-line behaviour of the xbpf tool: help, exit statuses and the exact
 # error lines of each subcommand, on good and bad input.
 #
-# Usage: cli_test.sh XBPF
+# Usage: cli_test.sh XBPF OBJECT
+# OBJECT is progs/cli_count.bpf.o compiled (the ELF commands load it).
 set -uo pipefail
 
 xbpf=$1
+obj=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -37,7 +39,7 @@ literal() { printf '%s' "$1" | sed 's/[][*?\\]/\\&/g'; }
 
 # --- xbpf -------------------------------------------------------------------
 expect "no command" 2 "" "Usage: xbpf COMMAND*" "$xbpf"
-expect "--help" 0 "Usage: xbpf COMMAND*asm*disasm*exec*" "" "$xbpf" --help
+expect "--help" 0 "Usage: xbpf COMMAND*asm*disasm*exec*run*prog*map*" "" "$xbpf" --help
 expect "--version" 0 "xbpf [0-9]*.[0-9]*.[0-9]*" "" "$xbpf" --version
 expect "unknown command" 2 "" $'xbpf: unknown command \'frob\'\nTry \'xbpf --help\'.' "$xbpf" frob
 
@@ -93,7 +95,8 @@ expect "disasm odd size" 1 "" \
 	"$xbpf" disasm "$work/odd.bin"
 expect "disasm empty file" 1 "" "xbpf: disasm: $work/zero.bin: empty file: no instructions" \
 	"$xbpf" disasm "$work/zero.bin"
-expect "disasm ELF" 1 "" "xbpf: disasm: $work/elf.o: ELF objects are not supported yet*" \
+expect "disasm truncated ELF" 1 "" \
+	"*truncated ELF header*"$'\n'"xbpf: disasm: $work/elf.o: cannot open the object: Invalid argument" \
 	"$xbpf" disasm "$work/elf.o"
 want=$'    0: r1 = 0x1122334455667788 ll\n    2: r0 = *(u32 *)(r1 + 0x4)\n    3: if r0 > 0x5 goto +0x1\n    4: exit'
 want=$(literal "$want")
@@ -151,6 +154,101 @@ expect "exec NUL in program" 1 "" "xbpf: exec: program: a NUL byte in the hex te
 	sh -c "printf 'b7 00\\000 00' | \"$xbpf\" exec"
 input=""
 expect "exec no program" 1 "" "xbpf: exec: no program on standard input (hex text expected)" "$xbpf" exec
+
+# --- ELF objects: xbpf run, prog list, map list, disasm ---------------------
+printf '\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12' >"$work/a.bin"
+printf '\xff\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e' >"$work/b.bin"
+run=("$xbpf" run "$obj" --program count_first)
+
+expect "run --help" 0 "Usage: xbpf run OBJ*--set MAP:KEY=VALUE*every CPU's slot*--json*--ext PATH*" "" \
+	"$xbpf" run --help
+expect "prog --help" 0 "Usage: xbpf prog SUBCOMMAND*Usage: xbpf prog list OBJ*" "" "$xbpf" prog --help
+expect "prog list --help" 0 "Usage: xbpf prog SUBCOMMAND*list*" "" "$xbpf" prog list --help
+expect "map --help" 0 "Usage: xbpf map SUBCOMMAND*Usage: xbpf map list OBJ*" "" "$xbpf" map --help
+expect "disasm --help mentions ELF" 0 "*ELF object*--program NAME*--ext PATH*" "" "$xbpf" disasm --help
+
+# The hash counts frames by first byte (plus the per-CPU bonus from the
+# second frame on); the program increments the first byte; 0xff drops.
+want='{"program": "count_first", "engine": "interpreter", "runs": [{"data": "'$work'/a.bin", "retval": 2, "data_out": "06060708090a0b0c0d0e0f101112", "duration_ns": '
+want=$(literal "$want")'[0-9]*'
+want+=$(literal '}, {"data": "'$work'/a.bin", "retval": 2, "data_out": "06060708090a0b0c0d0e0f101112", "duration_ns": ')'[0-9]*'
+want+=$(literal '}, {"data": "'$work'/b.bin", "retval": 1, "data_out": "000102030405060708090a0b0c0d0e", "duration_ns": ')'[0-9]*'
+want+=$(literal '}], "maps": {"counts": {"type": "hash", "entries": [{"key": "05000000", "value": "0700000000000000"}, {"key": "ff000000", "value": "0f00000000000000"}]}, "bonus": {"type": "percpu_array", "entries": [{"key": "00000000", "values": ["05000000"')
+want+='*'$(literal ']}]}, "lengths": {"type": "queue"}}}')
+expect "run --json" 0 "$want" "" "${run[@]}" --data "$work/a.bin" --data "$work/a.bin" \
+	--data "$work/b.bin" --set bonus:00000000=05000000 --set counts:ff000000=0900000000000000 --json
+# Every possible CPU's slot gets the --set value.
+cpus=$("${run[@]}" --set bonus:00000000=05000000 --json | grep -o '"05000000"' | wc -l)
+possible=$(awk -F'[-,]' '{print $NF + 1}' /sys/devices/system/cpu/possible 2>/dev/null || echo "$cpus")
+expect "run --set on every CPU" 0 "$possible" "" echo "$cpus"
+want='{"program": "count_first", "engine": "interpreter", "runs": [{"data": null, "retval": 2, "data_out": "01'
+expect "run without --data: 64 zero bytes" 0 "$(literal "$want")"'0000*"duration_ns"*' "" "${run[@]}" --json
+want=$'program count_first (xdp, section xdp), engine interpreter\nrun '"$work"$'/a.bin: retval 2 (XDP_PASS), *ns\n  data_out (14 bytes): 06060708090a0b0c0d0e0f101112\nmap counts (hash):\n  05000000 = 0100000000000000\nmap bonus (percpu_array):\n  00000000 = \[00000000*\]\nmap lengths (queue):'
+expect "run, for people" 0 "$want" "" "${run[@]}" --data "$work/a.bin"
+expect "run --repeat" 0 "*retval 2 (XDP_PASS)*" "" "${run[@]}" --data "$work/a.bin" --repeat 3
+
+expect "run without object" 2 "" "xbpf: run: no object file*" "$xbpf" run
+expect "run missing object" 1 "" "xbpf: run: $work/none.o: No such file or directory" \
+	"$xbpf" run "$work/none.o"
+expect "run two programs" 1 "" \
+	"xbpf: run: $obj: the object has several programs; choose one with --program (count_first, pass_all)" \
+	"$xbpf" run "$obj"
+expect "run unknown program" 1 "" "xbpf: run: $obj: no program 'nope'" "$xbpf" run "$obj" --program nope
+expect "run missing data" 1 "" "xbpf: run: $work/none.bin: No such file or directory" \
+	"${run[@]}" --data "$work/none.bin"
+expect "run --data without file" 2 "" "xbpf: run: --data needs a value*" "${run[@]}" --data
+expect "run bad --repeat" 2 "" "xbpf: run: --repeat 'x': not a count from 1 to 4294967295*" \
+	"${run[@]}" --repeat x
+expect "run unknown engine" 2 "" "xbpf: run: no engine 'jit' (engines: interpreter)" \
+	"${run[@]}" --engine jit
+expect "run unknown option" 2 "" "xbpf: run: unknown option '--frob'*" "${run[@]}" --frob
+expect "run --set not MAP:KEY=VALUE" 1 "" "xbpf: run: --set counts: not MAP:KEY=VALUE" \
+	"${run[@]}" --set counts
+expect "run --set unknown map" 1 "" "xbpf: run: --set nomap:00=00: the object has no map 'nomap'" \
+	"${run[@]}" --set nomap:00=00
+expect "run --set bad hex" 1 "" \
+	"xbpf: run: --set counts:0g000000=00: key: '0g000000' is not hex bytes (two hex digits per byte)" \
+	"${run[@]}" --set counts:0g000000=00
+expect "run --set wrong key size" 1 "" \
+	"xbpf: run: --set counts:00=0100000000000000: key has 1 bytes, the map's keys have 4" \
+	"${run[@]}" --set counts:00=0100000000000000
+expect "run --set wrong value size" 1 "" \
+	"xbpf: run: --set counts:00000000=01: value has 1 bytes, the map's values have 8" \
+	"${run[@]}" --set counts:00000000=01
+expect "run --set refused" 1 "" \
+	"xbpf: run: --set bonus:01000000=01000000: cannot update map 'bonus': *" \
+	"${run[@]}" --set bonus:01000000=01000000
+expect "run --ext missing" 1 "" "xbpf: run: --ext $work/none.so: No such file or directory" \
+	"${run[@]}" --ext "$work/none.so"
+expect "run --ext without path" 2 "" "xbpf: run: --ext needs a path to an extension*" \
+	"${run[@]}" --ext
+expect "run raw instructions" 1 "" "*xbpf: run: $work/dis.bin: cannot open the object: *" \
+	"$xbpf" run "$work/dis.bin"
+
+want=$'NAME                     SECTION                  TYPE         INSNS\ncount_first              xdp                      xdp          [0-9]*\npass_all                 xdp                      xdp          2'
+expect "prog list" 0 "$want" "" "$xbpf" prog list "$obj"
+expect "prog without subcommand" 2 "" "xbpf: prog: no subcommand*" "$xbpf" prog
+expect "prog unknown subcommand" 2 "" "xbpf: prog: unknown subcommand 'frob'*" "$xbpf" prog frob
+expect "prog list without object" 2 "" "xbpf: prog list: no object file*" "$xbpf" prog list
+expect "prog list two objects" 2 "" "xbpf: prog list: more than one object file*" \
+	"$xbpf" prog list "$obj" "$obj"
+expect "prog list missing object" 1 "" "xbpf: prog list: $work/none.o: No such file or directory" \
+	"$xbpf" prog list "$work/none.o"
+want=$'NAME                     TYPE                  KEY    VALUE MAX_ENTRIES FLAGS\ncounts                   hash                    4        8           8 0x0\nbonus                    percpu_array            4        4           1 0x0\nlengths                  queue                   0        4           4 0x0'
+expect "map list" 0 "$(literal "$want")" "" "$xbpf" map list "$obj"
+expect "map list unknown option" 2 "" "xbpf: map list: unknown option '-x'*" "$xbpf" map list -x "$obj"
+
+want=$'pass_all (section xdp):\n; cli_count.bpf.c:58: \treturn XDP_PASS;\n    0: r0 = 0x2\n    1: exit'
+expect "disasm --program with source lines" 0 "$(literal "$want")" "" \
+	"$xbpf" disasm "$obj" --program pass_all
+expect "disasm every program" 0 \
+	"count_first (section xdp):"$'\n'"; cli_count.bpf.c:*    0: r2 = \*(u32 \*)(r1 + 0x4)*bpf_map_lookup_elem(&counts, &key);*call 0x1*"$'\n\n'"pass_all (section xdp):*" \
+	"" "$xbpf" disasm "$obj"
+expect "disasm unknown program" 1 "" "xbpf: disasm: $obj: no program 'nope'" \
+	"$xbpf" disasm "$obj" --program nope
+expect "disasm --program on raw instructions" 2 "" \
+	"xbpf: disasm: --program: $work/dis.bin is raw instructions, not an ELF object*" \
+	"$xbpf" disasm "$work/dis.bin" --program x
 
 echo "$((checks - failures)) of $checks checks passed"
 [ "$failures" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "session.h"
@@ -430,6 +431,13 @@ static int run_all(struct cli_session *s, const struct run_args *a)
 	struct xbpf_program *prog = pick_program(s, a->object, a->program);
 	if (!prog)
 		return -ENOENT;
+	/* A missing packet file fails before anything is printed. */
+	for (size_t i = 0; i < a->n_data; i++) {
+		if (strcmp(a->data[i], "-") != 0 && access(a->data[i], R_OK) != 0) {
+			cli_error("run", "%s: %s", a->data[i], strerror(errno));
+			return -ENOENT;
+		}
+	}
 	for (size_t i = 0; i < a->n_sets; i++) {
 		int rc = apply_set(s, a->sets[i]);
 		if (rc)

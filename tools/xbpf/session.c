@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -41,6 +42,11 @@ static void clear_log(struct cli_session *s)
 
 static int load_extension(struct cli_session *s, const char *name)
 {
+	/* A path that is not there: say so, not what dlopen makes of it. */
+	if (strchr(name, '/') && access(name, R_OK) != 0) {
+		cli_error(s->cmd, "--ext %s: %s", name, strerror(errno));
+		return -errno;
+	}
 	int rc = xbpf_extension_load(s->rt, name, &s->exts[s->n_exts]);
 	if (rc) {
 		cli_error(s->cmd, "cannot load extension '%s': %s", name, strerror(-rc));
