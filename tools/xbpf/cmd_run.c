@@ -224,28 +224,28 @@ out:
 	return rc;
 }
 
-static void print_hex(const uint8_t *bytes, size_t len)
+static void print_hex(FILE *o, const uint8_t *bytes, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		printf("%02x", bytes[i]);
+		fprintf(o, "%02x", bytes[i]);
 }
 
-static void print_json_string(const char *s)
+static void print_json_string(FILE *o, const char *s)
 {
-	putchar('"');
+	fputc('"', o);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
+			fprintf(o, "\\%c", *p);
 		else if (*p == '\n')
-			printf("\\n");
+			fprintf(o, "\\n");
 		else if (*p == '\t')
-			printf("\\t");
+			fprintf(o, "\\t");
 		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
+			fprintf(o, "\\u%04x", *p);
 		else
-			putchar(*p);
+			fputc(*p, o);
 	}
-	putchar('"');
+	fputc('"', o);
 }
 
 static const char *xdp_action(uint32_t retval)
@@ -256,7 +256,7 @@ static const char *xdp_action(uint32_t retval)
 }
 
 /* Runs prog over one packet and prints the result. */
-static int run_once(struct cli_session *s, struct xbpf_program *prog, const struct run_args *a,
+static int run_once(FILE *o, struct cli_session *s, struct xbpf_program *prog, const struct run_args *a,
 		    const char *file, bool first)
 {
 	char *data = NULL;
@@ -307,23 +307,23 @@ static int run_once(struct cli_session *s, struct xbpf_program *prog, const stru
 		cli_error("run", "%s: the test run failed: %s%s%.*s", label, strerror(-rc),
 			  l ? ": " : "", (int)l, s->log_text);
 	} else if (a->json) {
-		printf("%s{\"data\": ", first ? "" : ", ");
+		fprintf(o, "%s{\"data\": ", first ? "" : ", ");
 		if (file)
-			print_json_string(file);
+			print_json_string(o, file);
 		else
-			printf("null");
-		printf(", \"retval\": %" PRIu32 ", \"data_out\": \"", (uint32_t)opts.retval);
-		print_hex(out, opts.data_size_out);
-		printf("\", \"duration_ns\": %" PRIu64 "}", opts.duration_ns);
+			fprintf(o, "null");
+		fprintf(o, ", \"retval\": %" PRIu32 ", \"data_out\": \"", (uint32_t)opts.retval);
+		print_hex(o, out, opts.data_size_out);
+		fprintf(o, "\", \"duration_ns\": %" PRIu64 "}", opts.duration_ns);
 	} else {
 		const char *action = strcmp(xbpf_program_type(prog), "xdp") == 0
 					     ? xdp_action((uint32_t)opts.retval) : NULL;
-		printf("run %s: retval %" PRIu32 "%s%s%s, %" PRIu64 " ns\n", label,
+		fprintf(o, "run %s: retval %" PRIu32 "%s%s%s, %" PRIu64 " ns\n", label,
 		       (uint32_t)opts.retval, action ? " (" : "", action ? action : "",
 		       action ? ")" : "", opts.duration_ns);
-		printf("  data_out (%" PRIu32 " bytes): ", opts.data_size_out);
-		print_hex(out, opts.data_size_out);
-		putchar('\n');
+		fprintf(o, "  data_out (%" PRIu32 " bytes): ", opts.data_size_out);
+		print_hex(o, out, opts.data_size_out);
+		fputc('\n', o);
 	}
 	free(out);
 	free(data);
@@ -331,29 +331,29 @@ static int run_once(struct cli_session *s, struct xbpf_program *prog, const stru
 }
 
 /* Prints one value: all CPUs' slots of a per-CPU map, or the value. */
-static void print_value(const struct xbpf_map_info *info, const uint8_t *value, size_t host_size,
+static void print_value(FILE *o, const struct xbpf_map_info *info, const uint8_t *value, size_t host_size,
 			bool json)
 {
 	if (!cli_map_type_is_percpu(info->type)) {
 		if (json)
-			printf("\"value\": \"");
-		print_hex(value, info->value_size);
+			fprintf(o, "\"value\": \"");
+		print_hex(o, value, info->value_size);
 		if (json)
-			putchar('"');
+			fputc('"', o);
 		return;
 	}
 	size_t slot = (info->value_size + 7) / 8 * 8;
-	printf(json ? "\"values\": [" : "[");
+	fprintf(o, json ? "\"values\": [" : "[");
 	for (size_t off = 0; off + info->value_size <= host_size; off += slot) {
-		printf("%s%s", off ? (json ? ", " : " ") : "", json ? "\"" : "");
-		print_hex(value + off, info->value_size);
+		fprintf(o, "%s%s", off ? (json ? ", " : " ") : "", json ? "\"" : "");
+		print_hex(o, value + off, info->value_size);
 		if (json)
-			putchar('"');
+			fputc('"', o);
 	}
-	putchar(']');
+	fputc(']', o);
 }
 
-static int print_map(struct xbpf_map *map, bool json, bool first)
+static int print_map(FILE *o, struct xbpf_map *map, bool json, bool first)
 {
 	struct xbpf_map_info info;
 	int rc = xbpf_map_get_info(map, &info);
@@ -368,15 +368,15 @@ static int print_map(struct xbpf_map *map, bool json, bool first)
 		type = type_buf;
 	}
 	if (json) {
-		printf("%s", first ? "" : ", ");
-		print_json_string(info.name);
-		printf(": {\"type\": \"%s\"", type);
+		fprintf(o, "%s", first ? "" : ", ");
+		print_json_string(o, info.name);
+		fprintf(o, ": {\"type\": \"%s\"", type);
 	} else {
-		printf("map %s (%s):\n", info.name, type);
+		fprintf(o, "map %s (%s):\n", info.name, type);
 	}
 	if (!cli_map_type_has_keys(info.type) || info.key_size == 0) {
 		if (json)
-			putchar('}');
+			fputc('}', o);
 		return 0;
 	}
 	size_t host_size = xbpf_map_host_value_size(map);
@@ -387,7 +387,7 @@ static int print_map(struct xbpf_map *map, bool json, bool first)
 		goto out;
 	}
 	if (json)
-		printf(", \"entries\": [");
+		fprintf(o, ", \"entries\": [");
 	bool have_key = false;
 	size_t n = 0;
 	while ((rc = xbpf_map_get_next_key(map, have_key ? key : NULL, next)) == 0) {
@@ -399,24 +399,24 @@ static int print_map(struct xbpf_map *map, bool json, bool first)
 		if (rc)
 			break;
 		if (json) {
-			printf("%s{\"key\": \"", n ? ", " : "");
-			print_hex(key, info.key_size);
-			printf("\", ");
-			print_value(&info, value, host_size, true);
-			putchar('}');
+			fprintf(o, "%s{\"key\": \"", n ? ", " : "");
+			print_hex(o, key, info.key_size);
+			fprintf(o, "\", ");
+			print_value(o, &info, value, host_size, true);
+			fputc('}', o);
 		} else {
-			printf("  ");
-			print_hex(key, info.key_size);
-			printf(" = ");
-			print_value(&info, value, host_size, false);
-			putchar('\n');
+			fprintf(o, "  ");
+			print_hex(o, key, info.key_size);
+			fprintf(o, " = ");
+			print_value(o, &info, value, host_size, false);
+			fputc('\n', o);
 		}
 		n++;
 	}
 	if (rc == -ENOENT)
 		rc = 0;
 	if (json)
-		printf("]}");
+		fprintf(o, "]}");
 out:
 	if (rc)
 		cli_error("run", "map %s: cannot read its elements: %s", info.name, strerror(-rc));
@@ -444,38 +444,35 @@ static int run_all(struct cli_session *s, const struct run_args *a)
 			return rc;
 	}
 	/* In JSON mode nothing is printed until every run succeeded, so that a
-	 * failure leaves no half object: print into memory first. */
+	 * failure leaves no half object: the output is collected in memory. */
 	char *buf = NULL;
 	size_t buf_len = 0;
-	FILE *mem = NULL;
-	FILE *real_stdout = stdout;
+	FILE *o = a->json ? open_memstream(&buf, &buf_len) : stdout;
+	if (!o)
+		return -ENOMEM;
 	if (a->json) {
-		mem = open_memstream(&buf, &buf_len);
-		if (!mem)
-			return -ENOMEM;
-		stdout = mem;
-		printf("{\"program\": ");
-		print_json_string(xbpf_program_name(prog));
-		printf(", \"engine\": \"%s\", \"runs\": [", xbpf_engine_name(s->engine));
+		fprintf(o, "{\"program\": ");
+		print_json_string(o, xbpf_program_name(prog));
+		fprintf(o, ", \"engine\": \"%s\", \"runs\": [", xbpf_engine_name(s->engine));
 	} else {
-		printf("program %s (%s, section %s), engine %s\n", xbpf_program_name(prog),
-		       xbpf_program_type(prog), xbpf_program_section(prog),
-		       xbpf_engine_name(s->engine));
+		fprintf(o, "program %s (%s, section %s), engine %s\n", xbpf_program_name(prog),
+			xbpf_program_type(prog), xbpf_program_section(prog),
+			xbpf_engine_name(s->engine));
 	}
 	int rc = 0;
 	for (size_t i = 0; !rc && i < (a->n_data ? a->n_data : 1); i++)
-		rc = run_once(s, prog, a, a->n_data ? a->data[i] : NULL, i == 0);
+		rc = run_once(o, s, prog, a, a->n_data ? a->data[i] : NULL, i == 0);
 	if (a->json && !rc)
-		printf("], \"maps\": {");
+		fprintf(o, "], \"maps\": {");
 	bool first = true;
 	for (struct xbpf_map *m = xbpf_object_next_map(s->obj, NULL); !rc && m;
 	     m = xbpf_object_next_map(s->obj, m), first = false)
-		rc = print_map(m, a->json, first);
+		rc = print_map(o, m, a->json, first);
 	if (a->json) {
 		if (!rc)
-			printf("}}\n");
-		stdout = real_stdout;
-		fclose(mem);
+			fprintf(o, "}}\n");
+		if (fclose(o) && !rc)
+			rc = -ENOMEM;
 		if (!rc)
 			fwrite(buf, 1, buf_len, stdout);
 		free(buf);
