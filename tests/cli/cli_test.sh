@@ -101,6 +101,9 @@ expect "disasm truncated ELF" 1 "" \
 want=$'    0: r1 = 0x1122334455667788 ll\n    2: r0 = *(u32 *)(r1 + 0x4)\n    3: if r0 > 0x5 goto +0x1\n    4: exit'
 want=$(literal "$want")
 expect "disasm" 0 "$want" "" "$xbpf" disasm "$work/dis.bin"
+expect "disasm ELF on standard input" 1 "" \
+	"xbpf: disasm: -: an ELF object here must be given by its file name, not on standard input" \
+	sh -c "\"$xbpf\" disasm - <\"$obj\""
 expect "disasm invalid opcode" 0 "    0: .insn 0x00000000000000ff" "" "$xbpf" disasm "$work/invalid.bin"
 expect "disasm from stdin" 0 "$want" "" sh -c "\"$xbpf\" disasm - <\"$work/dis.bin\""
 

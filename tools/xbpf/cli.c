@@ -148,8 +148,9 @@ int cli_load_program(const char *cmd, const char *path, struct xbpf_insn **insns
 		return rc;
 	}
 	if (len >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0) {
-		cli_error(cmd, "%s: ELF objects are not supported yet; give raw instructions "
-			       "(as 'xbpf asm' writes them)", path);
+		/* ELF files are loaded by name (session.h); this reads raw ones. */
+		cli_error(cmd, "%s: an ELF object here must be given by its file name, not "
+			       "on standard input", path);
 		rc = -ENOTSUP;
 	} else if (len == 0) {
 		cli_error(cmd, "%s: empty file: no instructions", path);

@@ -76,7 +76,8 @@ int cli_insns_from_bytes(const uint8_t *bytes, size_t len, struct xbpf_insn **in
 
 /*
  * Loads the program of a file: raw instructions (8 bytes each, as
- * `xbpf asm` writes them). Reports any error itself, as cmd. Returns 0 or a
+ * `xbpf asm` writes them); ELF objects are refused (they go through
+ * cli_session_open). Reports any error itself, as cmd. Returns 0 or a
  * negative errno.
  */
 int cli_load_program(const char *cmd, const char *path, struct xbpf_insn **insns, size_t *count);
