@@ -225,6 +225,15 @@ expect "run --set wrong value size" 1 "" \
 expect "run --set refused" 1 "" \
 	"xbpf: run: --set bonus:01000000=01000000: cannot update map 'bonus': *" \
 	"${run[@]}" --set bonus:01000000=01000000
+# Maps without keys take an empty KEY: each --set pushes; the fifth finds
+# the 4-element queue full.
+expect "run --set pushes on a queue" 0 "*\"lengths\": {\"type\": \"queue\"}}}" "" \
+	"${run[@]}" --json --set lengths:=01000000 --set lengths:=02000000 --set lengths:=03000000 \
+	--set lengths:=04000000
+expect "run --set on a full queue" 1 "" \
+	"xbpf: run: --set lengths:=05000000: cannot update map 'lengths': Argument list too long" \
+	"${run[@]}" --json --set lengths:=01000000 --set lengths:=02000000 --set lengths:=03000000 \
+	--set lengths:=04000000 --set lengths:=05000000
 expect "run --ext missing" 1 "" "xbpf: run: --ext $work/none.so: No such file or directory" \
 	"${run[@]}" --ext "$work/none.so"
 expect "run --ext without path" 2 "" "xbpf: run: --ext needs a path to an extension*" \
