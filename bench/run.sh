@@ -15,7 +15,12 @@ section_interp_alu() {
 	"$build/bench/xbpf_bench_alu" "$samples"
 }
 
-SECTIONS=(section_interp_alu)
+section_maps() {
+	echo "== maps: host-side ns per lookup and update, beside liburcu's cds_lfht"
+	"$(dirname "$0")/maps/run.sh" "$build"
+}
+
+SECTIONS=(section_interp_alu section_maps)
 
 status=0
 for section in "${SECTIONS[@]}"; do
