@@ -209,6 +209,16 @@ static uint64_t alu_loop_insns(const char *bpf_dir)
 	return n;
 }
 
+/* The fixed cost of one run, which every other row includes. */
+static void print_empty(const double *ns, const int *ok)
+{
+	printf("empty run (the fixed cost of one run, part of every row):");
+	for (int i = 0; i < MAX_RUNNERS; i++)
+		if (ok[i])
+			printf(" %s %.1f ns", cs[i].r.name, ns[i]);
+	printf("\n");
+}
+
 static void print_ns_per_insn(uint64_t insns, const double *alu_ns, const int *alu_ok)
 {
 	if (!insns) {
@@ -228,8 +238,8 @@ static void print_ns_per_insn(uint64_t insns, const double *alu_ns, const int *a
 int main(int argc, char **argv)
 {
 	struct suite_packet pkt;
-	double alu_ns[MAX_RUNNERS] = {0};
-	int alu_ok[MAX_RUNNERS] = {0};
+	double alu_ns[MAX_RUNNERS] = {0}, empty_ns[MAX_RUNNERS] = {0};
+	int alu_ok[MAX_RUNNERS] = {0}, empty_ok[MAX_RUNNERS] = {0};
 	char why[SUITE_WHY];
 	const char *shared, *bpf_dir;
 	int failures = 0;
@@ -279,7 +289,13 @@ int main(int argc, char **argv)
 				alu_ok[i] = cs[i].usable;
 				alu_ns[i] = cs[i].median;
 			}
+		if (!strcmp(suite_progs[p].name, "empty"))
+			for (i = 0; i < MAX_RUNNERS; i++) {
+				empty_ok[i] = cs[i].usable;
+				empty_ns[i] = cs[i].median;
+			}
 	}
+	print_empty(empty_ns, empty_ok);
 	print_ns_per_insn(alu_loop_insns(bpf_dir), alu_ns, alu_ok);
 	printf("results: %s\n", failures ? "WRONG or FAILED, see the errors above"
 					 : "all as documented in the suite's README");
