@@ -1,6 +1,8 @@
 # Front door: `make demo` and `make test` do everything on a fresh Debian machine.
 BUILD ?= build
 JOBS ?= $(shell nproc)
+# samples per benchmark figure (`make bench SAMPLES=11`); bench/run.sh's default when empty
+SAMPLES ?=
 
 .PHONY: all deps build demo test bench clean
 
@@ -20,7 +22,7 @@ test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
-	@bench/run.sh $(BUILD)
+	@bench/run.sh $(BUILD) $(SAMPLES)
 
 clean:
 	rm -rf $(BUILD) build-*

@@ -15,7 +15,26 @@ section_interp_alu() {
 	"$build/bench/xbpf_bench_alu" "$samples"
 }
 
-SECTIONS=(section_interp_alu)
+section_maps() {
+	echo "== maps: host-side ns per lookup and update, beside liburcu's cds_lfht"
+	"$(dirname "$0")/maps/run.sh" "$build"
+}
+
+# The shared suite lives outside the repository, where the CMake cache
+# variable XBPF_SHARED_DIR says.
+section_shared_suite() {
+	local shared suite="$build/bench/suite/xbpf_bench_suite"
+	shared=$(sed -n 's/^XBPF_SHARED_DIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+	echo "== shared benchmark suite ($shared/bench): every engine, the kernel, native C"
+	if [ ! -x "$suite" ] || [ ! -d "$shared/bench" ]; then
+		echo "skipped: the shared benchmark folder ${shared:-?}/bench is absent" \
+			"(set XBPF_SHARED_DIR when configuring)"
+		return 0
+	fi
+	"$suite" "$shared" "$build/bench/suite/bpf" "$samples"
+}
+
+SECTIONS=(section_interp_alu section_maps section_shared_suite)
 
 status=0
 for section in "${SECTIONS[@]}"; do
