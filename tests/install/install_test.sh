@@ -33,7 +33,7 @@ done
 # The extension, from a copy of its two files, against the installed headers.
 mkdir "$tmp/sample"
 cp "$src/extensions/sample/sample.c" "$src/extensions/sample/sample.h" "$tmp/sample/"
-cc -std=gnu11 -Wall -Werror "${sanitize[@]}" -shared -fPIC $(pkg-config --cflags xbpf) \
+cc -std=gnu11 -Wall -Werror "${sanitize[@]}" -shared -fPIC -fvisibility=hidden $(pkg-config --cflags xbpf) \
   "$tmp/sample/sample.c" -o "$tmp/sample/sample.so" -lpthread
 
 # A host against the installed library, placed in the prefix's bin/ like the tool.
