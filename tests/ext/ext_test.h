@@ -12,7 +12,7 @@
 /* Everything the runtime logged since the last ext_log_clear(). */
 static char ext_log_text[1 << 16];
 
-static void ext_log_fn(void *user, enum xbpf_log_level level, const char *msg)
+static inline void ext_log_fn(void *user, enum xbpf_log_level level, const char *msg)
 {
 	size_t len = strlen(ext_log_text);
 	snprintf(ext_log_text + len, sizeof(ext_log_text) - len, "%s\n", msg);

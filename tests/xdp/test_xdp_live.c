@@ -11,19 +11,18 @@
 #include <linux/bpf.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "fake_core.h"
+#include "live_peers.h"
 #include "netlab.h"
 #include "packet_build.h"
 #include "packet_ring.h"
@@ -31,99 +30,7 @@
 #include "test_prog.h"
 #include "traffic.h"
 
-#define WAIT_MS 10000 /* only guards against a hang */
-#define QUIET_MS 200  /* after the last expected frame, for unexpected ones */
-#define LAB_MTU 9000  /* on peer-in and lab-in: room for frames XDP cannot hold */
-
 static struct netlab lab;
-
-/* What a peer namespace has open: a ring capturing what arrives on its
- * interface and, on peer-in, a socket to send with. */
-struct peer {
-	const char *ifname;
-	struct packet_ring capture;
-	int send_fd;
-};
-
-static struct peer peers[NETLAB_PEERS] = {{.ifname = "peer-in"}, {.ifname = "peer-out"}};
-
-static int open_peer(void *arg)
-{
-	struct peer *p = arg;
-	const char *step;
-	int ifindex = (int)if_nametoindex(p->ifname);
-	if (ifindex == 0)
-		return -ENODEV;
-	int err = packet_ring_open(&p->capture, ifindex, &step);
-	if (err)
-		return err;
-	p->send_fd = packet_tx_open(ifindex, &step);
-	return p->send_fd < 0 ? p->send_fd : 0;
-}
-
-static void send_frame(const struct pcap_record *r)
-{
-	while (send(peers[0].send_fd, r->data, r->len, 0) < 0) {
-		if (errno != ENOBUFS && errno != EAGAIN)
-			fail_msg("sending a frame of %u bytes: %s", r->len, strerror(errno));
-		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-	}
-}
-
-/* Takes every frame the ring holds. */
-static void take_frames(struct packet_ring *ring, struct pcap_records *got)
-{
-	static uint8_t frame[16384];
-	struct tpacket_block_desc *block;
-	while ((block = packet_ring_block(ring))) {
-		struct tpacket3_hdr *pkt = packet_ring_first(block);
-		for (uint32_t i = 0; i < block->hdr.bh1.num_pkts; i++) {
-			assert_true(packet_frame_whole(pkt));
-			assert_true(packet_frame_len(pkt) <= sizeof(frame));
-			packet_frame_copy(pkt, frame);
-			records_add(got, frame, packet_frame_len(pkt), packet_frame_len(pkt));
-			pkt = packet_ring_following(pkt);
-		}
-		packet_ring_release(ring, block);
-	}
-}
-
-/* Captures until want frames have arrived, and then for QUIET_MS more. */
-static void capture(struct peer *p, size_t want, struct pcap_records *got)
-{
-	struct pollfd pfd = {.fd = p->capture.fd, .events = POLLIN};
-	int waited = 0, quiet = 0;
-	while (quiet < QUIET_MS && waited < WAIT_MS) {
-		take_frames(&p->capture, got);
-		poll(&pfd, 1, 10);
-		waited += 10;
-		if (got->n >= want)
-			quiet += 10;
-	}
-	take_frames(&p->capture, got);
-}
-
-static int compare_records(const void *a, const void *b)
-{
-	const struct pcap_record *x = a, *y = b;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return memcmp(x->data, y->data, x->len);
-}
-
-/* The same frames, whatever their order (two CPUs may deliver them). */
-static void assert_same_frames(struct pcap_records *got, struct pcap_records *want,
-			       const char *where)
-{
-	qsort(got->r, got->n, sizeof(*got->r), compare_records);
-	qsort(want->r, want->n, sizeof(*want->r), compare_records);
-	if (got->n != want->n)
-		fail_msg("%s: %zu frames arrived, %zu expected", where, got->n, want->n);
-	for (size_t i = 0; i < got->n; i++)
-		if (compare_records(&got->r[i], &want->r[i]) != 0)
-			fail_msg("%s: frame %zu (of %u bytes) is not one expected", where, i,
-				 got->r[i].len);
-}
 
 /* ---- the frames sent ----------------------------------------------------- */
 
@@ -169,7 +76,7 @@ static void expectation_free(struct expectation *e)
 	records_free(&e->transmitted);
 }
 
-/* The traffic mix, but what an Ethernet link of LAB_MTU cannot carry. */
+/* The traffic mix, but what an Ethernet link of LIVE_LAB_MTU cannot carry. */
 static void plan_traffic(struct expectation *e, uint64_t seed, size_t n)
 {
 	static uint8_t frame[TRAFFIC_MAX_FRAME];
@@ -178,7 +85,7 @@ static void plan_traffic(struct expectation *e, uint64_t seed, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *kind;
 		uint32_t len = (uint32_t)traffic_next(&t, frame, &kind);
-		if (len >= PKT_ETH_HLEN && len <= LAB_MTU + PKT_ETH_HLEN)
+		if (len >= PKT_ETH_HLEN && len <= LIVE_LAB_MTU + PKT_ETH_HLEN)
 			send_expecting(e, frame, len);
 	}
 }
@@ -217,7 +124,7 @@ static void plan_action(struct expectation *e, uint8_t action, uint32_t len)
 static void send_all(const struct expectation *e)
 {
 	for (size_t i = 0; i < e->sent.n; i++)
-		send_frame(&e->sent.r[i]);
+		live_send(&e->sent.r[i]);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -243,7 +150,7 @@ static int teardown(void **state)
 	/* Whatever a failed test left in the captures. */
 	struct pcap_records left = {0};
 	for (int i = 0; i < NETLAB_PEERS; i++)
-		take_frames(&peers[i].capture, &left);
+		live_take_frames(&live_peers[i], &left);
 	records_free(&left);
 	return 0;
 }
@@ -279,10 +186,10 @@ static void test_bridge(void **state)
 	if (err)
 		fail_msg("attach: %d; log: %s", err, fake_log());
 	send_all(&e);
-	bool all_run = fake_counter_wait(link, "received", e.sent.n, WAIT_MS);
+	bool all_run = fake_counter_wait(link, "received", e.sent.n, LIVE_WAIT_MS);
 	struct pcap_records forwarded = {0}, returned = {0};
-	capture(&peers[1], e.passed.n, &forwarded);
-	capture(&peers[0], e.transmitted.n, &returned);
+	live_capture(&live_peers[1], e.passed.n, &forwarded);
+	live_capture(&live_peers[0], e.transmitted.n, &returned);
 	fake_detach(&xdp_live_hook, link, hook_state);
 
 	assert_true(all_run);
@@ -290,8 +197,8 @@ static void test_bridge(void **state)
 	assert_int_equal(fake_counter(link, "send_error"), 0);
 	assert_int_equal(link->last_ifindex, if_nametoindex("lab-in"));
 	assert_non_null(strstr(fake_log(), "bytes arrived; XDP frames have 14 to 3520"));
-	assert_same_frames(&forwarded, &e.passed, "peer-out");
-	assert_same_frames(&returned, &e.transmitted, "peer-in");
+	live_assert_same_frames(&forwarded, &e.passed, "peer-out");
+	live_assert_same_frames(&returned, &e.transmitted, "peer-in");
 	records_free(&forwarded);
 	records_free(&returned);
 	expectation_free(&e);
@@ -308,15 +215,15 @@ static void test_without_out(void **state)
 				     (const char *const[]){"in=lab-in", NULL}, &hook_state),
 			 0);
 	send_all(&e);
-	bool all_run = fake_counter_wait(link, "received", e.sent.n, WAIT_MS);
+	bool all_run = fake_counter_wait(link, "received", e.sent.n, LIVE_WAIT_MS);
 	struct pcap_records forwarded = {0}, returned = {0};
-	capture(&peers[0], e.transmitted.n, &returned);
-	capture(&peers[1], 0, &forwarded);
+	live_capture(&live_peers[0], e.transmitted.n, &returned);
+	live_capture(&live_peers[1], 0, &forwarded);
 	fake_detach(&xdp_live_hook, link, hook_state);
 	assert_true(all_run);
 	assert_counters(link, &e);
 	assert_int_equal(forwarded.n, 0);
-	assert_same_frames(&returned, &e.transmitted, "peer-in");
+	live_assert_same_frames(&returned, &e.transmitted, "peer-in");
 	records_free(&forwarded);
 	records_free(&returned);
 	expectation_free(&e);
@@ -335,9 +242,9 @@ static void test_send_error(void **state)
 				     &hook_state),
 			 0);
 	send_all(&e);
-	bool all_run = fake_counter_wait(link, "received", e.sent.n, WAIT_MS);
+	bool all_run = fake_counter_wait(link, "received", e.sent.n, LIVE_WAIT_MS);
 	struct pcap_records forwarded = {0};
-	capture(&peers[1], 1, &forwarded);
+	live_capture(&live_peers[1], 1, &forwarded);
 	fake_detach(&xdp_live_hook, link, hook_state);
 	assert_true(all_run);
 	assert_counters(link, &e);
@@ -415,7 +322,7 @@ static void test_interface_removed(void **state)
 				     (const char *const[]){"in=lab-gone", NULL}, &hook_state),
 			 0);
 	assert_int_equal(netlab_ip(del), 0);
-	assert_int_equal(fake_link_wait(link, WAIT_MS), -ENODEV);
+	assert_int_equal(fake_link_wait(link, LIVE_WAIT_MS), -ENODEV);
 	assert_non_null(strstr(fake_log(), "in=lab-gone: the interface is gone"));
 	fake_detach(&xdp_live_hook, link, hook_state);
 }
@@ -433,43 +340,23 @@ static void test_interface_down_and_up(void **state)
 	assert_int_equal(netlab_ip(down), 0);
 	assert_int_equal(netlab_link_up("lab-in", 0), 0);
 	send_all(&e);
-	bool all_run = fake_counter_wait(link, "received", e.sent.n, WAIT_MS);
+	bool all_run = fake_counter_wait(link, "received", e.sent.n, LIVE_WAIT_MS);
 	struct pcap_records forwarded = {0};
-	capture(&peers[1], e.passed.n, &forwarded);
+	live_capture(&live_peers[1], e.passed.n, &forwarded);
 	fake_detach(&xdp_live_hook, link, hook_state);
 	assert_true(all_run);
 	assert_int_equal(link->n_finished, 0);
-	assert_same_frames(&forwarded, &e.passed, "peer-out");
+	live_assert_same_frames(&forwarded, &e.passed, "peer-out");
 	records_free(&forwarded);
 	expectation_free(&e);
 }
 
-static int set_peer_mtu(void *ifname)
-{
-	return netlab_link_up(ifname, LAB_MTU);
-}
-
 int main(void)
 {
-	const char *why = netlab_create(&lab);
+	const char *why = live_lab_up(&lab);
 	if (why) {
 		printf("skipped: %s\n", why);
 		return 77;
-	}
-	if (netlab_link_up("lab-in", LAB_MTU) < 0 ||
-	    netlab_in_peer(&lab, 0, set_peer_mtu, (void *)"peer-in") < 0) {
-		printf("skipped: cannot set the MTU of the veth pair to %d\n", LAB_MTU);
-		netlab_destroy(&lab);
-		return 77;
-	}
-	for (int i = 0; i < NETLAB_PEERS; i++) {
-		int err = netlab_in_peer(&lab, i, open_peer, &peers[i]);
-		if (err) {
-			printf("skipped: cannot open AF_PACKET sockets on %s (%s)\n",
-			       peers[i].ifname, strerror(-err));
-			netlab_destroy(&lab);
-			return 77;
-		}
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parameter_errors, setup, teardown),
@@ -481,10 +368,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interface_removed, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	for (int i = 0; i < NETLAB_PEERS; i++) {
-		packet_ring_close(&peers[i].capture);
-		close(peers[i].send_fd);
-	}
-	netlab_destroy(&lab);
+	live_lab_down(&lab);
 	return failed;
 }
