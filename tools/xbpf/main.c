@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_ext.h"
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_asm,
 	&cli_cmd_disasm,
 	&cli_cmd_exec,
+	&cli_cmd_ext,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
