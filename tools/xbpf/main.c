@@ -14,6 +14,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_disasm,
 	&cli_cmd_exec,
 	&cli_cmd_ext,
+	&cli_cmd_attach,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
