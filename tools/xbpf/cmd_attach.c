@@ -363,8 +363,10 @@ static struct xbpf_object *load_object(struct xbpf_runtime *rt, const struct att
 		xbpf_object_close(obj);
 	if (!err)
 		return obj;
-	cli_error("attach", "%s: cannot load: %s", a->object, strerror(-err));
-	fputs(text, stderr);
+	/* What the loader logged went to stderr already (the runtime's log);
+	 * the buffer only tells whether there was any. */
+	if (log.len == 0)
+		cli_error("attach", "%s: cannot load: %s", a->object, strerror(-err));
 	return NULL;
 }
 
@@ -377,20 +379,19 @@ struct counter {
  * hook's status, or 1 when interrupted. */
 static int wait_link(struct xbpf_link *link)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	int status = -ETIMEDOUT;
 	while (!interrupted && status == -ETIMEDOUT)
 		status = xbpf_link_wait(link, 100);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	return status == -ETIMEDOUT ? 1 : status;
 }
 
 static int attach_and_run(struct xbpf_program *prog, const struct attach_args *a)
 {
+	/* Caught from before the attach: a Ctrl-C at any point detaches. */
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	struct xbpf_link *link;
 	int err = xbpf_program_attach(prog, a->hook, a->params, a->params_size, &link);
 	if (err) {
