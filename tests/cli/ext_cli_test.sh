@@ -175,8 +175,8 @@ expect "attach hook of no extension" 1 "" "xbpf: attach: no extension 'frob' in 
 expect "attach unknown program" 1 "" "xbpf: attach: no program 'nope' in the object (its programs: firewall)" \
 	"$xbpf" attach "$firewall" --program nope --hook xdp/pcap --param in="$work/in.pcap"
 expect "attach without required param" 1 "" \
-	"xbpf: attach: xdp: xdp/pcap: *in*
-xbpf: attach: cannot attach 'firewall' to xdp/pcap: Invalid argument" \
+	"xbpf: attach: xdp: xdp/pcap: in=FILE, the capture to replay, is required
+xbpf: attach: hook 'xdp/pcap' (xdp) refused program 'firewall': Invalid argument" \
 	"$xbpf" attach "$firewall" --hook xdp/pcap --param out="$work/out.pcap"
 expect "attach unknown map" 1 "" "xbpf: attach: no map 'nope' in the object (its maps: blocklist, actions*)" \
 	"$xbpf" attach "$firewall" --hook xdp/pcap --param in="$work/in.pcap" --map-update nope 00 00

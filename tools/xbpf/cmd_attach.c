@@ -393,10 +393,12 @@ static int attach_and_run(struct xbpf_program *prog, const struct attach_args *a
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	struct xbpf_link *link;
+	unsigned logged = cli_ext_errors_logged();
 	int err = xbpf_program_attach(prog, a->hook, a->params, a->params_size, &link);
 	if (err) {
-		cli_error("attach", "cannot attach '%s' to %s: %s", xbpf_program_name(prog), a->hook,
-			  strerror(-err));
+		if (cli_ext_errors_logged() == logged)
+			cli_error("attach", "cannot attach '%s' to %s: %s", xbpf_program_name(prog),
+				  a->hook, strerror(-err));
 		return CLI_EXIT_FAIL;
 	}
 	fprintf(stderr, "xbpf: attach: %s attached to %s (link %u); Ctrl-C detaches\n",

@@ -20,6 +20,10 @@ extern const struct cli_command cli_cmd_attach;
  * NULL (reported) when it cannot be created. */
 struct xbpf_runtime *cli_ext_runtime(const char *cmd);
 
+/* How many errors the runtimes of cli_ext_runtime have logged: a command
+ * that failed says why itself only when the runtime did not. */
+unsigned cli_ext_errors_logged(void);
+
 /* The folders searched for extensions by name, joined by ':'. */
 void cli_ext_search_path(char *buf, size_t size);
 

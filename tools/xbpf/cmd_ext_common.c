@@ -8,8 +8,17 @@
 
 #include "cmd_ext.h"
 
+static unsigned errors_logged;
+
+unsigned cli_ext_errors_logged(void)
+{
+	return __atomic_load_n(&errors_logged, __ATOMIC_RELAXED);
+}
+
 static void log_to_stderr(void *user, enum xbpf_log_level level, const char *msg)
 {
+	if (level == XBPF_LOG_ERROR)
+		__atomic_fetch_add(&errors_logged, 1, __ATOMIC_RELAXED);
 	fprintf(stderr, "xbpf: %s: %s%s\n", (const char *)user,
 		level == XBPF_LOG_WARN ? "warning: " : "", msg);
 }
