@@ -56,7 +56,7 @@ xdp  */xdp.so
   attach type    xdp/live       runs xdp programs
 *
 Search path: *" "" "$xbpf" ext list
-expect "ext list: sample and its v2 build" 0 "sample  */sample.so
+expect "ext list: sample and its v2 build" 0 "*sample  */sample.so
   A minimal example*
   program type   sample         sections sample; 2 helpers
   attach type    sample/manual  runs sample programs

@@ -330,6 +330,10 @@ static struct xbpf_program *pick_program(struct xbpf_object *obj, const char *na
 		prog = NULL;
 	if (prog)
 		return prog;
+	if (!xbpf_object_next_program(obj, NULL)) {
+		cli_error("attach", "the object has no programs");
+		return NULL;
+	}
 	fprintf(stderr, "xbpf: attach: %s%s%s (its programs:", name ? "no program '" : "",
 		name ? name : "--program is required: the object has several programs",
 		name ? "' in the object" : "");
