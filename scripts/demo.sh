@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The demonstration behind `make demo`: assemble a small eBPF program, look at
-# its instructions, run it in user space and check what it answers.
+# The demonstration behind `make demo`: the extension model end to end. The
+# xdp extension brings the XDP program type and the xdp/pcap hook; an XDP
+# firewall written for Linux (examples/firewall.bpf.c, built with clang
+# -target bpf) is attached to that hook, which replays a generated capture
+# through it. The demo prints what passed and what was dropped, and checks
+# the numbers against what the generator says it wrote (exit 1 otherwise).
 #
 # Usage: scripts/demo.sh BUILD_DIR
 set -euo pipefail
@@ -10,44 +14,101 @@ if [ $# -ne 1 ]; then
 	echo "usage: $0 BUILD_DIR" >&2
 	exit 2
 fi
-root=$(cd "$(dirname "$0")/.." && pwd)
-xbpf="$1/tools/xbpf/xbpf"
-if [ ! -x "$xbpf" ]; then
-	echo "demo: $xbpf not found; build first (make build)" >&2
-	exit 1
-fi
+build=$(cd "$1" && pwd)
+xbpf="$build/tools/xbpf/xbpf"
+pcapgen="$build/tools/pcapgen/pcapgen"
+firewall="$build/examples/firewall.bpf.o"
+for f in "$xbpf" "$pcapgen" "$firewall"; do
+	if [ ! -e "$f" ]; then
+		echo "demo: $f not found; build first (make build)" >&2
+		exit 1
+	fi
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+frames=1000
+seed=7
 
-program="$root/examples/checksum.s"
-header="45 00 00 73 00 00 40 00 40 11 00 00 c0 a8 00 01 c0 a8 00 c7"
-checked="45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7"
+echo "1. The xdp extension: a shared object that registers the XDP program type"
+echo "   (with its context and helpers) and hooks, the attach types programs run on."
+echo "   \$ xbpf ext info xdp"
+"$xbpf" ext info xdp | sed -e 's/^/   /' -e "s|$build/||"
+echo
 
-echo "1. Assemble examples/checksum.s, the Internet checksum (RFC 1071) written in"
-echo "   eBPF assembly, into raw eBPF instructions:"
-"$xbpf" asm "$program" -o "$work/checksum.bin"
-echo "   \$ xbpf asm examples/checksum.s -o checksum.bin"
-echo "   $(($(wc -c <"$work/checksum.bin") / 8)) instructions, 8 bytes each."
+echo "2. Generate $frames frames of traffic arriving at a small site: web, DNS, SSH,"
+echo "   pings, ARP, port scans from 192.0.2.0/24, malformed and jumbo frames."
+echo "   \$ pcapgen -v -n $frames -s $seed traffic.pcap"
+"$pcapgen" -v -n "$frames" -s "$seed" "$work/traffic.pcap" >"$work/kinds.txt"
+sed -e 's/^/   /' -e "s|$work/||" "$work/kinds.txt"
 echo
-echo "2. Disassemble them, in the syntax of llvm-objdump and of the Linux verifier:"
-echo "   \$ xbpf disasm checksum.bin"
-"$xbpf" disasm "$work/checksum.bin" | sed 's/^/   /'
+
+echo "3. Attach the firewall (examples/firewall.bpf.c, an XDP program written for"
+echo "   Linux) to xdp/pcap, which replays the capture through it and writes what it"
+echo "   passes to passed.pcap; block the scanners' network 192.0.2.0/24 first:"
+echo "   \$ xbpf attach firewall.bpf.o --program firewall --hook xdp/pcap \\"
+echo "         --param in=traffic.pcap --param out=passed.pcap \\"
+echo "         --map-update blocklist c0000200 01 --show-map actions"
+"$xbpf" attach "$firewall" --program firewall --hook xdp/pcap \
+	--param in="$work/traffic.pcap" --param out="$work/passed.pcap" \
+	--map-update blocklist c0000200 01 --show-map actions \
+	>"$work/run.txt" 2>"$work/run.err" || {
+	cat "$work/run.err" >&2
+	echo "demo: xbpf attach failed" >&2
+	exit 1
+}
+sed 's/^/   /' "$work/run.txt"
+echo "   (actions: 0 pass, 1 blocklist, 2 port, 3 malformed)"
 echo
-echo "3. Run the program on an IPv4 header whose checksum field is still zero; the"
-echo "   program gets the header in r1 and its length in r2, and returns the checksum:"
-echo "   \$ od -An -v -tx1 checksum.bin | xbpf exec \"$header\""
-sum=$(od -An -v -tx1 "$work/checksum.bin" | "$xbpf" exec "$header")
-echo "   $sum"
+
+# What the generator wrote, by kind.
+kind() { awk -v k="$1" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$work/kinds.txt"; }
+value() { awk -v k="$1" '$1 == k { print $2 }' "$work/run.txt"; }
+action() { awk -v k="$1:" '$1 == k { print $2 }' "$work/run.txt"; }
+
+want_blocklist=$(kind scan)
+want_port=$(kind ssh-outside)
+want_malformed=$(($(kind bad-ihl) + $(kind short-ipv4) + $(kind bad-total-length) + \
+	$(kind bad-tcp-offset) + $(kind short-tcp)))
+want_error=$(($(kind runt) + $(kind jumbo))) # not even an Ethernet header; too big for XDP
+want_drop=$((want_blocklist + want_port + want_malformed))
+want_pass=$((frames - want_drop - want_error))
+
+echo "4. Replay what passed through the firewall once more: all of it must pass again."
+"$xbpf" attach "$firewall" --program firewall --hook xdp/pcap --param in="$work/passed.pcap" \
+	--map-update blocklist c0000200 01 >"$work/again.txt" 2>"$work/again.err" || {
+	cat "$work/again.err" >&2
+	echo "demo: replaying passed.pcap failed" >&2
+	exit 1
+}
+again_received=$(awk '$1 == "received" { print $2 }' "$work/again.txt")
+again_pass=$(awk '$1 == "pass" { print $2 }' "$work/again.txt")
+echo "   passed.pcap holds $again_received frames; $again_pass of them pass again."
 echo
-echo "4. With that checksum written into the header, the checksum of the whole header"
-echo "   must come out as zero, which is how a receiver checks it:"
-echo "   \$ od -An -v -tx1 checksum.bin | xbpf exec \"$checked\""
-check=$(od -An -v -tx1 "$work/checksum.bin" | "$xbpf" exec "$checked")
-echo "   $check"
+
+failed=0
+check() { # WHAT GOT WANT
+	if [ "$2" = "$3" ]; then
+		printf '   %-34s %6s  ok\n' "$1" "$2"
+	else
+		printf '   %-34s %6s  WRONG: the capture implies %s\n' "$1" "$2" "$3"
+		failed=1
+	fi
+}
+echo "5. Check against what pcapgen wrote:"
+check "frames received" "$(value received)" "$frames"
+check "passed" "$(value pass)" "$want_pass"
+check "dropped" "$(value drop)" "$want_drop"
+check "  blocklisted (scan)" "$(action 1)" "$want_blocklist"
+check "  SSH from outside (ssh-outside)" "$(action 2)" "$want_port"
+check "  malformed IPv4/TCP" "$(action 3)" "$want_malformed"
+check "not run (runt, jumbo)" "$(value error)" "$want_error"
+check "frames in passed.pcap" "$again_received" "$want_pass"
+check "passing again" "$again_pass" "$want_pass"
 echo
-if [ "$sum" = 0xb861 ] && [ "$check" = 0x0 ]; then
-	echo "The checksum is 0xb861 and the filled-in header checks out: the demo worked."
+if [ "$failed" = 0 ]; then
+	echo "The firewall passed $want_pass frames and dropped $want_drop, as the capture implies:"
+	echo "the demo worked."
 else
-	echo "Unexpected results ($sum, $check): expected 0xb861 and 0x0." >&2
+	echo "demo: the numbers differ from what the capture implies" >&2
 	exit 1
 fi

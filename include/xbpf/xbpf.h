@@ -452,6 +452,109 @@ XBPF_API const char *xbpf_extension_path(const struct xbpf_extension *ext);
  * hosts, such as the sample extension's sample_fire), or NULL. */
 XBPF_API void *xbpf_extension_symbol(const struct xbpf_extension *ext, const char *name);
 
+/* ------------------------------------------------------------------------ */
+/* Extension introspection: what the loaded extensions provide              */
+/* ------------------------------------------------------------------------ */
+
+/* Calls fn for each folder searched for extensions by name, in search
+ * order ($XBPF_EXTENSION_PATH, next to the program, the build tree), until
+ * fn returns non-zero, which is then returned. */
+XBPF_API int xbpf_extension_dir_foreach(int (*fn)(void *user, const char *dir), void *user);
+
+/* A loaded extension, copied out. */
+struct xbpf_extension_info {
+	char name[XBPF_OBJ_NAME_LEN];
+	char path[4096];
+	char description[256]; /* cut when longer */
+};
+/* The index-th loaded extension (the most recently loaded first); -ENOENT
+ * past the last. */
+XBPF_API int xbpf_extension_get_info(struct xbpf_runtime *rt, size_t index,
+				     struct xbpf_extension_info *info);
+
+enum xbpf_provider_type {
+	XBPF_PROVIDES_PROGRAM_TYPE = 1,
+	XBPF_PROVIDES_HOOK = 2,        /* an attach type */
+	XBPF_PROVIDES_HELPERS = 3,     /* named helpers */
+	XBPF_PROVIDES_MAP_TYPE = 4,
+};
+
+/* Longest C prototype xbpf_helper_info holds, NUL included. */
+#define XBPF_PROTOTYPE_LEN 256
+
+/* A helper as a provider declares it. Kinds are those of
+ * <xbpf/extension.h> (enum xbpf_arg_kind | XBPF_ARG_MAYBE_NULL, enum
+ * xbpf_ret_kind). */
+struct xbpf_helper_info {
+	const char *name;
+	uint32_t id;    /* program-type helpers: their id; named helpers: 0 */
+	uint32_t flags; /* XBPF_HELPER_* */
+	uint8_t ret, ret_width;
+	uint8_t args[5], arg_width[5];
+	uint32_t ret_size;
+	/* As a program author would declare it:
+	 * "long sample_sum(const void *mem, __u32 size)". */
+	char prototype[XBPF_PROTOTYPE_LEN];
+};
+
+/* A context field whose loads the core converts (see struct xbpf_ctx_field
+ * in <xbpf/extension.h>). */
+struct xbpf_ctx_field_info {
+	uint32_t offset, size;                   /* in the program-visible struct */
+	uint32_t internal_offset, internal_size; /* in the internal context */
+};
+
+/* What one provider offers. Pointers are valid during the callback only. */
+struct xbpf_provider_info {
+	enum xbpf_provider_type type;
+	const char *name;      /* "xdp", "xdp/pcap", the helper namespace... */
+	const char *extension; /* the extension that registered it; NULL: the core */
+
+	/* XBPF_PROVIDES_PROGRAM_TYPE */
+	uint32_t linux_prog_type; /* BPF_PROG_TYPE_*, or 0 */
+	const char *const *section_prefixes;
+	size_t n_section_prefixes;
+	uint32_t ctx_size;          /* of the program-visible context */
+	uint32_t ctx_internal_size;
+	int32_t ctx_data_offset;     /* internal offsets of packet pointers, or -1 */
+	int32_t ctx_data_end_offset;
+	int32_t ctx_data_meta_offset;
+	const struct xbpf_ctx_field_info *ctx_fields;
+	size_t n_ctx_fields;
+	const struct xbpf_ctx_field_info *ctx_writable; /* offset and size used only */
+	size_t n_ctx_writable;
+	/* Linux ids of the core helpers its programs may call; NULL: all. */
+	const uint32_t *core_helpers;
+	size_t n_core_helpers;
+
+	/* XBPF_PROVIDES_PROGRAM_TYPE (its helpers by id) and
+	 * XBPF_PROVIDES_HELPERS (named helpers). */
+	const struct xbpf_helper_info *helpers;
+	size_t n_helpers;
+
+	/* XBPF_PROVIDES_HOOK: the program type it runs.
+	 * XBPF_PROVIDES_HELPERS: the program types that see the helpers
+	 * (program_types, n_program_types; NULL: every type). */
+	const char *program_type;
+	const char *const *program_types;
+	size_t n_program_types;
+};
+
+/* Calls fn for every registered provider, in registration order (of the
+ * extension ext only, unless ext is NULL), until fn returns non-zero, which
+ * is then returned. Providers may register and unregister meanwhile: each
+ * one is held while fn looks at it (its unregistering waits), so fn must not
+ * unload extensions or unregister providers. -ENOMEM when a provider cannot
+ * be described. */
+XBPF_API int xbpf_provider_foreach(struct xbpf_runtime *rt, const struct xbpf_extension *ext,
+				   int (*fn)(void *user, const struct xbpf_provider_info *info),
+				   void *user);
+
+/* Writes the C declaration of a helper with that prototype (kinds and
+ * widths of struct xbpf_helper_info) into buf; returns the length it
+ * needed, as snprintf. */
+XBPF_API int xbpf_helper_prototype(const struct xbpf_helper_info *helper, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_ext.h"
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_asm,
@@ -15,6 +16,8 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_run,
 	&cli_cmd_prog,
 	&cli_cmd_map,
+	&cli_cmd_ext,
+	&cli_cmd_attach,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
