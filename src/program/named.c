@@ -114,10 +114,13 @@ static bool prototypes_match(const struct btf *btf, uint32_t proto_id, const str
 		return false;
 	const struct btf_param *params = btf_params(proto);
 	uint32_t width;
-	for (int i = 0; i < n_args(h); i++)
-		if (!same_shape(btf_shape(btf, params[i].type, &width), width, scalar_kind(h->args[i]),
-				h->arg_width[i]))
+	for (int i = 0; i < n_args(h); i++) {
+		/* Two statements: the order in which a call's arguments are
+		 * evaluated is unspecified, and width must be set first. */
+		enum shape shape = btf_shape(btf, params[i].type, &width);
+		if (!same_shape(shape, width, scalar_kind(h->args[i]), h->arg_width[i]))
 			return false;
+	}
 	enum shape ret = btf_shape(btf, proto->type, &width);
 	if (h->ret == XBPF_RET_VOID)
 		return ret == SHAPE_VOID;
@@ -311,10 +314,12 @@ static int bind_import(struct xbpf_load *ld, const struct xbpf_import_spec *imp,
 	return 0;
 }
 
-int xbpf_named_imports_resolve(struct xbpf_load *ld, uint32_t *slot_of_import)
+int xbpf_named_imports_resolve(struct xbpf_load *ld, const bool *used, uint32_t *slot_of_import)
 {
 	for (size_t i = 0; i < ld->spec->n_imports; i++) {
 		const struct xbpf_import_spec *imp = &ld->spec->imports[i];
+		if (!used[i])
+			continue;
 		const char *only = qualifier(ld, imp);
 		struct xbpf_provider *found = NULL;
 		const struct xbpf_helper *h = NULL;
@@ -373,6 +378,8 @@ void xbpf_named_imports_rebind(struct xbpf_program *prog, struct xbpf_provider *
 		}
 		d->bound = p;
 		atomic_store_explicit(&prog->imports[i].proto, h, memory_order_release);
+		if (!d->weak)
+			atomic_fetch_sub_explicit(&prog->n_unbound, 1, memory_order_release);
 		xbpf_log(prog->obj.rt, XBPF_LOG_INFO, "program '%s': named helper '%s' bound again to "
 			 "provider '%s'", prog->obj.name, d->name, s->name);
 	}

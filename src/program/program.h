@@ -78,6 +78,9 @@ struct xbpf_program {
 	struct xbpf_import *imports;
 	struct xbpf_import_desc *import_desc;
 	size_t n_imports;
+	/* Named imports (not weak) whose provider is away: runs fail fast
+	 * while it is not 0. Changed under the registrar's lock. */
+	_Atomic uint32_t n_unbound;
 
 	struct xbpf_map **maps; /* referenced maps, sorted by address, one reference each */
 	size_t n_maps;
