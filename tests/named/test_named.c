@@ -275,6 +275,69 @@ static void provider_returns_changed_and_stays_unbound(void **state)
 	world_down(&w);
 }
 
+/* What xbpf_object_imports / xbpf_program_imports reported, one line each:
+ * "program name status provider | detail". */
+static int collect(void *user, const struct xbpf_import_info *info)
+{
+	char *text = user;
+	size_t len = strlen(text);
+	snprintf(text + len, 4096 - len, "%s %s %d %s | %s\n", info->program, info->name, (int)info->status,
+		 info->provider, info->detail);
+	return 0;
+}
+
+static void imports_of(struct world *w, const char *name, const struct xbpf_helper_binding *b, char *text)
+{
+	struct xbpf_object *obj;
+	struct xbpf_program_load_opts opts = {.sz = sizeof(opts), .bindings = b, .n_bindings = b ? 1 : 0};
+	text[0] = '\0';
+	assert_int_equal(xbpf_object_open_file(w->rt, bpf_object_path(name), NULL, &obj), 0);
+	assert_int_equal(xbpf_object_imports(obj, &opts, collect, text), 0);
+	xbpf_object_close(obj);
+}
+
+static void import_listing_says_what_binds_and_why_not(void **state)
+{
+	struct world w = {0};
+	char text[4096];
+	world_up(&w);
+	imports_of(&w, "named_unique", NULL, text);
+	assert_log_has(text, "add sample_add 0 sample | __u64 sample_add(__u64, __u64)\n");
+	assert_log_has(text, "hash sample_hash 0 sample | __u64 sample_hash(const void *, __u32)\n");
+	assert_null(strstr(text, "add sample_hash")); /* each program its own imports */
+	imports_of(&w, "named_ambiguous", NULL, text);
+	assert_log_has(text, "scale sample_scale 3  | named helper 'sample_scale' is exported by several");
+	imports_of(&w, "named_ambiguous", &(struct xbpf_helper_binding){"sample_scale", "other"}, text);
+	assert_log_has(text, "scale sample_scale 0 other | ");
+	imports_of(&w, "named_tagged", NULL, text);
+	assert_log_has(text, "scale_other sample_scale 0 other | ");
+	imports_of(&w, "named_weak", NULL, text);
+	assert_log_has(text, "weak nobody_exports_this 1  | ");
+	assert_log_has(text, "weak sample_add 0 sample | ");
+	imports_of(&w, "named_missing", NULL, text);
+	assert_log_has(text, "missing nobody_exports_this 2  | no provider exports");
+	imports_of(&w, "named_mismatch", NULL, text);
+	assert_log_has(text, "mismatch sample_add 4 sample | named helper 'sample_add' does not match");
+	imports_of(&w, "named_restricted", NULL, text);
+	assert_log_has(text, "restricted other_xdp_only 2  | named helper 'other_xdp_only' of provider "
+		       "'other_xdp' is not offered");
+
+	/* A loaded program: bound, then detached while its provider is away. */
+	struct xbpf_object *obj;
+	assert_int_equal(load(&w, "named_other", NULL, 0, &obj), 0);
+	struct xbpf_program *prog = xbpf_object_find_program(obj, "mul");
+	text[0] = '\0';
+	assert_int_equal(xbpf_program_imports(prog, collect, text), 0);
+	assert_log_has(text, "mul other_mul 0 other | __u64 other_mul(__u64, __u64)\n");
+	assert_int_equal(xbpf_extension_unload(w.other), 0);
+	w.other = NULL;
+	text[0] = '\0';
+	assert_int_equal(xbpf_program_imports(prog, collect, text), 0);
+	assert_log_has(text, "mul other_mul 5 other | provider 'other' is not registered");
+	xbpf_object_close(obj);
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +351,7 @@ int main(void)
 		cmocka_unit_test(restricted_name_is_not_visible),
 		cmocka_unit_test(provider_leaves_and_returns),
 		cmocka_unit_test(provider_returns_changed_and_stays_unbound),
+		cmocka_unit_test(import_listing_says_what_binds_and_why_not),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
