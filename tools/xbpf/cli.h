@@ -29,6 +29,10 @@ struct cli_command {
 extern const struct cli_command cli_cmd_asm;
 extern const struct cli_command cli_cmd_disasm;
 extern const struct cli_command cli_cmd_exec;
+extern const struct cli_command cli_cmd_prog_imports;
+/* xbpf prog imports (cmd_prog_imports.c): argv[0] is "imports". */
+int cmd_prog_imports(int argc, char **argv);
+void cmd_prog_imports_usage(FILE *out);
 
 /* Prints "xbpf: CMD: message" and a newline on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_asm,
 	&cli_cmd_disasm,
 	&cli_cmd_exec,
+	&cli_cmd_prog_imports, /* temporary: becomes `xbpf prog imports` */
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
