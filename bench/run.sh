@@ -15,7 +15,12 @@ section_interp_alu() {
 	"$build/bench/xbpf_bench_alu" "$samples"
 }
 
-SECTIONS=(section_interp_alu)
+section_named_call() {
+	echo "== interpreter: a named helper call against a numeric one (median of $samples samples)"
+	"$build/bench/xbpf_bench_named_call" "$build/extensions/sample.so" "$build/bench/named_call.bpf.o" "$samples"
+}
+
+SECTIONS=(section_interp_alu section_named_call)
 
 status=0
 for section in "${SECTIONS[@]}"; do
