@@ -5,8 +5,13 @@
 # Usage: prog_imports_test.sh XBPF OBJECT_DIR OTHER_EXTENSION
 set -u
 xbpf=$1 objs=$2 other=$3
-# Until `xbpf prog` dispatches to it, the command is "prog-imports".
-cmd=("$xbpf" prog-imports)
+# `xbpf prog imports`, or the top-level "prog-imports" it was before
+# `xbpf prog` dispatched to it.
+if "$xbpf" prog imports --help 2>/dev/null | grep -q "Usage: xbpf prog imports"; then
+	cmd=("$xbpf" prog imports)
+else
+	cmd=("$xbpf" prog-imports)
+fi
 failures=0
 
 # check NAME EXPECTED_STATUS EXPECTED_TEXT... -- ARGS...
