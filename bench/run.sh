@@ -15,6 +15,11 @@ section_interp_alu() {
 	"$build/bench/xbpf_bench_alu" "$samples"
 }
 
+section_named_call() {
+	echo "== interpreter: a named helper call against a numeric one (median of $samples samples)"
+	"$build/bench/xbpf_bench_named_call" "$build/extensions/sample.so" "$build/bench/named_call.bpf.o" "$samples"
+}
+
 section_maps() {
 	echo "== maps: host-side ns per lookup and update, beside liburcu's cds_lfht"
 	"$(dirname "$0")/maps/run.sh" "$build"
@@ -34,7 +39,7 @@ section_shared_suite() {
 	"$suite" "$shared" "$build/bench/suite/bpf" "$samples"
 }
 
-SECTIONS=(section_interp_alu section_maps section_shared_suite)
+SECTIONS=(section_interp_alu section_maps section_shared_suite section_named_call)
 
 status=0
 for section in "${SECTIONS[@]}"; do

@@ -8,8 +8,11 @@
  *   - two program-type helpers, sample_mix (65536) and sample_sum (65537);
  *   - the hook "sample/manual", which runs its programs when the host calls
  *     sample_fire().
- * Built with -DSAMPLE_V2 it changes sample_mix's prototype, for the test of
- * a provider coming back different.
+ *   - the named helper provider "sample" (kfunc style, see sample.h):
+ *     sample_add, sample_hash and sample_scale.
+ * Built with -DSAMPLE_V2 it changes the prototypes of sample_mix and of the
+ * named helper sample_add, for the tests of a provider coming back
+ * different.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -95,6 +98,71 @@ static const struct xbpf_helper helpers[] = {
 		.args = {XBPF_ARG_PTR_TO_MEM, XBPF_ARG_CONST_SIZE_OR_ZERO},
 		.arg_width = {8, 4},
 	},
+};
+
+/* ------------------------------------------------------------------------ */
+/* Named helpers: provider "sample"                                         */
+/* ------------------------------------------------------------------------ */
+
+static uint64_t named_add(uint64_t a, uint64_t b, uint64_t r3, uint64_t r4, uint64_t r5,
+			  struct xbpf_exec *exec)
+{
+	return a + b;
+}
+
+/* FNV-1a over size bytes at mem. */
+static uint64_t named_hash(uint64_t mem, uint64_t size, uint64_t r3, uint64_t r4, uint64_t r5,
+			   struct xbpf_exec *exec)
+{
+	const uint8_t *p = (const uint8_t *)(uintptr_t)mem;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (uint32_t i = 0; i < (uint32_t)size; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The "other" test extension exports a sample_scale too (times 100):
+ * programs must say which one they mean. */
+static uint64_t named_scale(uint64_t a, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			    struct xbpf_exec *exec)
+{
+	return a * 10;
+}
+
+static const struct xbpf_helper named_helpers[] = {
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper),
+		.name = "sample_add",
+		.fn = named_add,
+		.ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING},
+#ifdef SAMPLE_V2
+		/* The changed prototype: the second argument became 32 bits. */
+		.arg_width = {8, 4},
+#endif
+	},
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper),
+		.name = "sample_hash",
+		.fn = named_hash,
+		.ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_PTR_TO_MEM, XBPF_ARG_CONST_SIZE_OR_ZERO},
+		.arg_width = {8, 4},
+	},
+	{
+		.hdr = XBPF_ABI_HEADER(struct xbpf_helper),
+		.name = "sample_scale",
+		.fn = named_scale,
+		.ret = XBPF_RET_INTEGER,
+		.args = {XBPF_ARG_ANYTHING},
+	},
+};
+
+static const struct xbpf_helper_provider named_provider = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_helper_provider),
+	.name = "sample",
+	.helpers = named_helpers,
+	.n_helpers = sizeof(named_helpers) / sizeof(named_helpers[0]),
 };
 
 /* ------------------------------------------------------------------------ */
@@ -236,10 +304,11 @@ static int sample_init(struct xbpf_extension *ext, const struct xbpf_core_servic
 	int err;
 	core = services;
 	if ((err = core->register_program_type(ext, &program_type, NULL)) ||
-	    (err = core->register_hook(ext, &hook, NULL)))
+	    (err = core->register_hook(ext, &hook, NULL)) ||
+	    (err = core->register_helpers(ext, &named_provider, NULL)))
 		return err;
 	return 0;
 }
 
-XBPF_EXTENSION("sample", "A minimal example: a program type, its helpers and a hook fired by the host",
+XBPF_EXTENSION("sample", "A minimal example: a program type, its helpers, named helpers and a hook fired by the host",
 	       sample_init, NULL);

@@ -23,6 +23,12 @@ struct sample_ctx {
 #define SAMPLE_HELPER_MIX 65536 /* a * 31 + b */
 #define SAMPLE_HELPER_SUM 65537 /* sum of size bytes at mem */
 
+/* Named helpers of provider "sample", callable from programs of any type:
+ *   extern __u64 sample_add(__u64 a, __u64 b) __ksym;            a + b
+ *   extern __u64 sample_hash(const void *mem, __u32 size) __ksym; FNV-1a
+ *   extern __u64 sample_scale(__u64 a) __ksym;                    a * 10
+ * (the "other" test extension exports a sample_scale too). */
+
 /* The hook "sample/manual" runs its programs when the host calls this
  * (find it with xbpf_extension_symbol(ext, "sample_fire")): each attached
  * program runs on the event; results[i] receives program i's r0. Returns how

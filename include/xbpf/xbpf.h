@@ -555,6 +555,39 @@ XBPF_API int xbpf_provider_foreach(struct xbpf_runtime *rt, const struct xbpf_ex
  * needed, as snprintf. */
 XBPF_API int xbpf_helper_prototype(const struct xbpf_helper_info *helper, char *buf, size_t size);
 
+/* ------------------------------------------------------------------------ */
+/* Named helper imports                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* What a program's named helper (extern ... __ksym) binds to, or why not. */
+enum xbpf_import_status {
+	XBPF_IMPORT_STATUS_BOUND = 0,    /* bound to `provider`; detail: its prototype */
+	XBPF_IMPORT_STATUS_WEAK_UNBOUND, /* __weak, nobody exports it: bpf_ksym_exists() is false */
+	XBPF_IMPORT_STATUS_MISSING,      /* no provider offers it to the program's type */
+	XBPF_IMPORT_STATUS_AMBIGUOUS,    /* several providers export it: detail lists them */
+	XBPF_IMPORT_STATUS_MISMATCH,     /* the prototypes differ: detail shows both */
+	XBPF_IMPORT_STATUS_DETACHED,     /* loaded program: its provider is away (or changed) */
+};
+
+/* Valid during the callback only. */
+struct xbpf_import_info {
+	const char *program;
+	const char *name;
+	char provider[XBPF_OBJ_NAME_LEN]; /* bound, chosen or qualifying provider; "" if none */
+	enum xbpf_import_status status;
+	bool weak;
+	const char *detail; /* the prototype, or the reason in words */
+};
+typedef int (*xbpf_import_fn)(void *user, const struct xbpf_import_info *info);
+
+/* For each program of an opened object, each named helper it calls, as
+ * loading it now with opts (their bindings) would resolve it. Nothing is
+ * loaded. A non-zero return from fn stops and is returned. */
+XBPF_API int xbpf_object_imports(struct xbpf_object *obj, const struct xbpf_program_load_opts *opts,
+				 xbpf_import_fn fn, void *user);
+/* The named helpers a loaded program imports, and what they are bound to now. */
+XBPF_API int xbpf_program_imports(const struct xbpf_program *prog, xbpf_import_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "isa/insn.h"
 #include "loader/elf_obj.h"
 #include "maps/map.h"
 #include "program/program.h"
@@ -258,12 +259,13 @@ static int load_program(struct xbpf_object *obj, size_t index, const struct xbpf
 	return err;
 }
 
-static int load_programs(struct xbpf_object *obj, const struct xbpf_program_load_opts *opts)
+/* The import specs of the object's externs; NULL when out of memory. */
+static struct xbpf_import_spec *import_specs(struct xbpf_object *obj)
 {
 	size_t n = obj->elf->n_imports;
 	struct xbpf_import_spec *imports = calloc(n + 1, sizeof(*imports));
 	if (!imports)
-		return -ENOMEM;
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct xbpf_elf_import *imp = &obj->elf->imports[i];
 		imports[i] = (struct xbpf_import_spec){
@@ -274,11 +276,75 @@ static int load_programs(struct xbpf_object *obj, const struct xbpf_program_load
 			.btf_proto_id = imp->btf_proto_id,
 		};
 	}
+	return imports;
+}
+
+static int load_programs(struct xbpf_object *obj, const struct xbpf_program_load_opts *opts)
+{
+	struct xbpf_import_spec *imports = import_specs(obj);
+	if (!imports)
+		return -ENOMEM;
 	int err = 0;
 	for (size_t i = 0; i < obj->elf->n_progs && !err; i++)
 		err = load_program(obj, i, imports, opts);
 	free(imports);
 	return err;
+}
+
+/* Does program p refer to import i (a call, or bpf_ksym_exists)? */
+static bool program_uses(const struct xbpf_elf_prog *p, size_t i)
+{
+	for (size_t pc = 0; pc < p->n_insns; pc++) {
+		const struct xbpf_insn *insn = &p->insns[pc];
+		if (((insn->opcode == XBPF_OP_CALL && insn->src == XBPF_CALL_KFUNC) ||
+		     (xbpf_insn_is_lddw(insn) && insn->src == XBPF_PSEUDO_BTF_ID)) &&
+		    (uint32_t)insn->imm == i)
+			return true;
+	}
+	return false;
+}
+
+static int explain_program(struct xbpf_object *obj, const struct xbpf_elf_prog *p,
+			   const struct xbpf_import_spec *imports,
+			   const struct xbpf_program_load_opts *opts, xbpf_import_fn fn, void *user)
+{
+	struct xbpf_provider *type = NULL;
+	char detail[1024];
+	int ret = 0;
+	xbpf_registrar_find_section(obj->rt, p->section, &type);
+	for (size_t i = 0; i < obj->elf->n_imports && !ret; i++) {
+		if (!program_uses(p, i))
+			continue;
+		struct xbpf_import_info info = {.program = p->name, .name = imports[i].name,
+						.weak = imports[i].weak, .detail = detail};
+		if (type) {
+			xbpf_named_import_explain(obj->rt, type->u.prog_type.name, opts, &imports[i], &info,
+						  detail, sizeof(detail));
+		} else {
+			info.status = XBPF_IMPORT_STATUS_MISSING;
+			snprintf(detail, sizeof(detail), "no program type handles section '%s'", p->section);
+		}
+		info.program = p->name;
+		ret = fn(user, &info);
+	}
+	if (type)
+		xbpf_provider_release(type);
+	return ret;
+}
+
+int xbpf_object_imports(struct xbpf_object *obj, const struct xbpf_program_load_opts *opts,
+			xbpf_import_fn fn, void *user)
+{
+	if (!obj || !obj->elf || !fn)
+		return -EINVAL;
+	struct xbpf_import_spec *imports = import_specs(obj);
+	if (!imports)
+		return -ENOMEM;
+	int ret = 0;
+	for (size_t i = 0; i < obj->elf->n_progs && !ret; i++)
+		ret = explain_program(obj, &obj->elf->progs[i], imports, opts, fn, user);
+	free(imports);
+	return ret;
 }
 
 static void release_loaded(struct xbpf_object *obj)

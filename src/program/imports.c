@@ -121,11 +121,15 @@ int xbpf_imports_build(struct xbpf_load *ld)
 {
 	size_t n_named = ld->spec->n_imports;
 	uint32_t *slot_of_import = calloc(n_named + 1, sizeof(*slot_of_import));
+	/* The object's externs are every program's; a program imports those
+	 * it refers to. */
+	bool *used = calloc(n_named + 1, sizeof(*used));
 	int err = 0;
 
 	ld->slot_of_pc = malloc(ld->n_insns * sizeof(*ld->slot_of_pc) + 1);
-	if (!slot_of_import || !ld->slot_of_pc) {
+	if (!slot_of_import || !used || !ld->slot_of_pc) {
 		free(slot_of_import);
+		free(used);
 		return -ENOMEM;
 	}
 	for (size_t pc = 0; pc < ld->n_insns; pc++) {
@@ -145,6 +149,7 @@ int xbpf_imports_build(struct xbpf_load *ld)
 						      "program does not import", (uint32_t)insn->imm);
 				goto out;
 			}
+			used[insn->imm] = true;
 		}
 	}
 
@@ -152,7 +157,7 @@ int xbpf_imports_build(struct xbpf_load *ld)
 	 * registrar's lock: no provider can leave unnoticed in between, and
 	 * clients' steps only ever see a complete table. */
 	xbpf_registrar_lock(ld->rt);
-	err = xbpf_named_imports_resolve(ld, slot_of_import);
+	err = xbpf_named_imports_resolve(ld, used, slot_of_import);
 	if (!err) {
 		ld->prog->imports = ld->imports;
 		ld->prog->import_desc = ld->import_desc;
@@ -179,6 +184,7 @@ int xbpf_imports_build(struct xbpf_load *ld)
 	}
 out:
 	free(slot_of_import);
+	free(used);
 	return err;
 }
 
@@ -191,12 +197,15 @@ out:
 const char *xbpf_helper_proto_diff(const struct xbpf_helper *was, const struct xbpf_helper *now, char *buf,
 				   size_t size)
 {
-	if (was->ret != now->ret || was->ret_width != now->ret_width || was->ret_size != now->ret_size) {
+	if (was->ret != now->ret || (was->ret_width ? was->ret_width : 8) != (now->ret_width ? now->ret_width : 8) ||
+	    was->ret_size != now->ret_size) {
 		snprintf(buf, size, "its return type changed");
 		return buf;
 	}
+	/* A width of 0 means 8 bytes. */
 	for (int i = 0; i < 5; i++)
-		if (was->args[i] != now->args[i] || was->arg_width[i] != now->arg_width[i]) {
+		if (was->args[i] != now->args[i] ||
+		    (was->arg_width[i] ? was->arg_width[i] : 8) != (now->arg_width[i] ? now->arg_width[i] : 8)) {
 			snprintf(buf, size, "its argument %d changed", i + 1);
 			return buf;
 		}
@@ -282,6 +291,8 @@ void xbpf_program_provider_removed(struct xbpf_program *prog, struct xbpf_provid
 	for (size_t i = 0; i < prog->n_imports; i++)
 		if (prog->import_desc[i].bound == p) {
 			prog->import_desc[i].bound = NULL;
+			if (prog->import_desc[i].kind == XBPF_IMPORT_NAMED && !prog->import_desc[i].weak)
+				atomic_fetch_add_explicit(&prog->n_unbound, 1, memory_order_release);
 			atomic_store_explicit(&prog->imports[i].proto, NULL, memory_order_release);
 		}
 }

@@ -35,7 +35,7 @@ int xbpf_load_fail(struct xbpf_load *ld, int err, const char *fmt, ...)
 
 /* Named helper imports (named.c): resolve each import of the spec to a
  * provider and helper, checking the prototype, and give it a slot
- * (slot_of_import); registrar lock held. */
-int xbpf_named_imports_resolve(struct xbpf_load *ld, uint32_t *slot_of_import);
+ * (slot_of_import), for those the program uses; registrar lock held. */
+int xbpf_named_imports_resolve(struct xbpf_load *ld, const bool *used, uint32_t *slot_of_import);
 
 #endif /* XBPF_PROGRAM_LOAD_H */

@@ -114,10 +114,13 @@ static bool prototypes_match(const struct btf *btf, uint32_t proto_id, const str
 		return false;
 	const struct btf_param *params = btf_params(proto);
 	uint32_t width;
-	for (int i = 0; i < n_args(h); i++)
-		if (!same_shape(btf_shape(btf, params[i].type, &width), width, scalar_kind(h->args[i]),
-				h->arg_width[i]))
+	for (int i = 0; i < n_args(h); i++) {
+		/* Two statements: the order in which a call's arguments are
+		 * evaluated is unspecified, and width must be set first. */
+		enum shape shape = btf_shape(btf, params[i].type, &width);
+		if (!same_shape(shape, width, scalar_kind(h->args[i]), h->arg_width[i]))
 			return false;
+	}
 	enum shape ret = btf_shape(btf, proto->type, &width);
 	if (h->ret == XBPF_RET_VOID)
 		return ret == SHAPE_VOID;
@@ -233,11 +236,11 @@ void xbpf_helper_signature(const struct xbpf_helper *h, char *buf, size_t size)
 /* ------------------------------------------------------------------------ */
 
 /* The provider a host binding or the program qualifies the name with. */
-static const char *qualifier(const struct xbpf_load *ld, const struct xbpf_import_spec *imp)
+static const char *qualifier(const struct xbpf_program_load_opts *opts, const struct xbpf_import_spec *imp)
 {
-	for (size_t i = 0; i < ld->opts->n_bindings; i++)
-		if (ld->opts->bindings[i].helper && strcmp(ld->opts->bindings[i].helper, imp->name) == 0)
-			return ld->opts->bindings[i].provider;
+	for (size_t i = 0; opts && opts->bindings && i < opts->n_bindings; i++)
+		if (opts->bindings[i].helper && strcmp(opts->bindings[i].helper, imp->name) == 0)
+			return opts->bindings[i].provider;
 	return imp->provider;
 }
 
@@ -253,43 +256,79 @@ static size_t first_use(const struct xbpf_load *ld, size_t import)
 	return 0;
 }
 
-static int refuse_ambiguous(struct xbpf_load *ld, const struct xbpf_import_spec *imp, size_t pc)
+/* What resolving one import finds; registrar lock held. */
+struct choice {
+	const char *only; /* the qualifying provider, or NULL */
+	struct xbpf_provider *found;
+	const struct xbpf_helper *h;
+	size_t candidates;
+	bool mismatch;
+};
+
+static void choose(struct xbpf_runtime *rt, const char *type, const struct xbpf_program_load_opts *opts,
+		   const struct xbpf_import_spec *imp, struct choice *c)
+{
+	*c = (struct choice){.only = qualifier(opts, imp)};
+	for (struct xbpf_provider *p = xbpf_registrar_next(rt, XBPF_PROVIDER_HELPERS, NULL); p;
+	     p = xbpf_registrar_next(rt, XBPF_PROVIDER_HELPERS, p)) {
+		const struct xbpf_helper *e = exported(&p->u.helpers, imp->name);
+		if (!e || !visible_to(&p->u.helpers, type) || (c->only && strcmp(c->only, p->u.helpers.name) != 0))
+			continue;
+		c->candidates++;
+		c->found = p;
+		c->h = e;
+	}
+	c->mismatch = c->candidates == 1 && imp->btf && imp->btf_proto_id &&
+		      !prototypes_match(imp->btf, imp->btf_proto_id, c->h);
+}
+
+static void ambiguous_text(struct xbpf_runtime *rt, const char *type, const struct xbpf_import_spec *imp,
+			   char *buf, size_t size)
 {
 	char list[512];
 	size_t n = 0;
 	list[0] = '\0';
-	for (struct xbpf_provider *p = xbpf_registrar_next(ld->rt, XBPF_PROVIDER_HELPERS, NULL); p;
-	     p = xbpf_registrar_next(ld->rt, XBPF_PROVIDER_HELPERS, p))
-		if (visible_to(&p->u.helpers, ld->prog->type_name) && exported(&p->u.helpers, imp->name) &&
-		    n < sizeof(list))
+	for (struct xbpf_provider *p = xbpf_registrar_next(rt, XBPF_PROVIDER_HELPERS, NULL); p;
+	     p = xbpf_registrar_next(rt, XBPF_PROVIDER_HELPERS, p))
+		if (visible_to(&p->u.helpers, type) && exported(&p->u.helpers, imp->name) && n < sizeof(list))
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s'%s' (from %s)", n ? ", " : "",
 					      p->u.helpers.name, xbpf_provider_owner(p));
-	return xbpf_load_error(ld, -ENOTUNIQ, pc,
-			       "named helper '%s' is exported by several providers: %s. Qualify it in "
-			       "the program with __attribute__((btf_decl_tag(\"xbpf:provider=NAME\"))) on "
-			       "its extern declaration, or bind it when loading (load option bindings, "
-			       "xbpf --bind %s=NAME)", imp->name, list, imp->name);
+	snprintf(buf, size, "named helper '%s' is exported by several providers: %s. Qualify it in "
+		 "the program with __attribute__((btf_decl_tag(\"xbpf:provider=NAME\"))) on "
+		 "its extern declaration, or bind it when loading (load option bindings, "
+		 "xbpf --bind %s=NAME)", imp->name, list, imp->name);
 }
 
-static int refuse_missing(struct xbpf_load *ld, const struct xbpf_import_spec *imp, const char *only,
-			  size_t pc)
+static void missing_text(struct xbpf_runtime *rt, const char *type, const struct xbpf_import_spec *imp,
+			 const char *only, char *buf, size_t size)
 {
 	/* Say why when it exists where the program cannot see it. */
-	for (struct xbpf_provider *p = xbpf_registrar_next(ld->rt, XBPF_PROVIDER_HELPERS, NULL); p;
-	     p = xbpf_registrar_next(ld->rt, XBPF_PROVIDER_HELPERS, p))
-		if ((!only || strcmp(only, p->u.helpers.name) == 0) && exported(&p->u.helpers, imp->name))
-			return xbpf_load_error(ld, -ENOENT, pc, "named helper '%s' of provider '%s' is not "
-					       "offered to programs of type '%s'", imp->name,
-					       p->u.helpers.name, ld->prog->type_name);
+	for (struct xbpf_provider *p = xbpf_registrar_next(rt, XBPF_PROVIDER_HELPERS, NULL); p;
+	     p = xbpf_registrar_next(rt, XBPF_PROVIDER_HELPERS, p))
+		if ((!only || strcmp(only, p->u.helpers.name) == 0) && exported(&p->u.helpers, imp->name)) {
+			snprintf(buf, size, "named helper '%s' of provider '%s' is not offered to programs "
+				 "of type '%s'", imp->name, p->u.helpers.name, type);
+			return;
+		}
 	if (only)
-		return xbpf_load_error(ld, -ENOENT, pc, "named helper '%s': provider '%s' is not "
-				       "registered or does not export it", imp->name, only);
-	return xbpf_load_error(ld, -ENOENT, pc, "no provider exports named helper '%s' (declare it "
-			       "__weak to load without it)", imp->name);
+		snprintf(buf, size, "named helper '%s': provider '%s' is not registered or does not "
+			 "export it", imp->name, only);
+	else
+		snprintf(buf, size, "no provider exports named helper '%s' (declare it __weak to load "
+			 "without it)", imp->name);
 }
 
-static int bind_import(struct xbpf_load *ld, const struct xbpf_import_spec *imp, struct xbpf_provider *p,
-		       const struct xbpf_helper *h, const char *qualified, uint32_t *slot)
+static void mismatch_text(const struct xbpf_import_spec *imp, const struct choice *c, char *buf, size_t size)
+{
+	char declared[256], offered[256];
+	btf_signature(imp->btf, imp->btf_proto_id, imp->name, declared, sizeof(declared));
+	xbpf_helper_signature(c->h, offered, sizeof(offered));
+	snprintf(buf, size, "named helper '%s' does not match its provider: the program declares `%s`, "
+		 "provider '%s' exports `%s`", imp->name, declared, c->found->u.helpers.name, offered);
+}
+
+static int bind_import(struct xbpf_load *ld, const struct xbpf_import_spec *imp, const struct choice *c,
+		       uint32_t *slot)
 {
 	struct xbpf_import_desc *d = xbpf_load_new_import(ld);
 	if (!d)
@@ -298,60 +337,119 @@ static int bind_import(struct xbpf_load *ld, const struct xbpf_import_spec *imp,
 	d->kind = XBPF_IMPORT_NAMED;
 	d->weak = imp->weak;
 	d->name = xbpf_arena_strdup(&ld->prog->mem, imp->name);
-	const char *provider = p ? p->u.helpers.name : qualified;
+	const char *provider = c->found ? c->found->u.helpers.name : c->only;
 	d->provider = provider ? xbpf_arena_strdup(&ld->prog->mem, provider) : NULL;
 	if (!d->name || (provider && !d->provider))
 		return -ENOMEM;
-	if (!h)
+	if (!c->h)
 		return 0; /* a weak import nobody exports: stays unbound */
-	d->proto = *h;
+	d->proto = *c->h;
 	d->proto.name = d->name;
-	d->bound = p;
-	atomic_store(&ld->imports[*slot].proto, h);
+	d->bound = c->found;
+	atomic_store(&ld->imports[*slot].proto, c->h);
 	return 0;
 }
 
-int xbpf_named_imports_resolve(struct xbpf_load *ld, uint32_t *slot_of_import)
+int xbpf_named_imports_resolve(struct xbpf_load *ld, const bool *used, uint32_t *slot_of_import)
 {
+	char why[1024];
 	for (size_t i = 0; i < ld->spec->n_imports; i++) {
 		const struct xbpf_import_spec *imp = &ld->spec->imports[i];
-		const char *only = qualifier(ld, imp);
-		struct xbpf_provider *found = NULL;
-		const struct xbpf_helper *h = NULL;
-		size_t candidates = 0, pc = first_use(ld, i);
-
-		for (struct xbpf_provider *p = xbpf_registrar_next(ld->rt, XBPF_PROVIDER_HELPERS, NULL); p;
-		     p = xbpf_registrar_next(ld->rt, XBPF_PROVIDER_HELPERS, p)) {
-			const struct xbpf_helper *e = exported(&p->u.helpers, imp->name);
-			if (!e || !visible_to(&p->u.helpers, ld->prog->type_name) ||
-			    (only && strcmp(only, p->u.helpers.name) != 0))
-				continue;
-			candidates++;
-			found = p;
-			h = e;
+		if (!used[i])
+			continue;
+		struct choice c;
+		size_t pc = first_use(ld, i);
+		choose(ld->rt, ld->prog->type_name, ld->opts, imp, &c);
+		if (c.candidates > 1) {
+			ambiguous_text(ld->rt, ld->prog->type_name, imp, why, sizeof(why));
+			return xbpf_load_error(ld, -ENOTUNIQ, pc, "%s", why);
 		}
-		if (candidates > 1)
-			return refuse_ambiguous(ld, imp, pc);
-		if (candidates == 0 && !imp->weak)
-			return refuse_missing(ld, imp, only, pc);
-		if (h && imp->btf && imp->btf_proto_id && !prototypes_match(imp->btf, imp->btf_proto_id, h)) {
-			char declared[256], offered[256];
-			btf_signature(imp->btf, imp->btf_proto_id, imp->name, declared, sizeof(declared));
-			xbpf_helper_signature(h, offered, sizeof(offered));
-			return xbpf_load_error(ld, -EINVAL, pc, "named helper '%s' does not match its "
-					       "provider: the program declares `%s`, provider '%s' exports `%s`",
-					       imp->name, declared, found->u.helpers.name, offered);
+		if (c.candidates == 0 && !imp->weak) {
+			missing_text(ld->rt, ld->prog->type_name, imp, c.only, why, sizeof(why));
+			return xbpf_load_error(ld, -ENOENT, pc, "%s", why);
 		}
-		int err = bind_import(ld, imp, found, h, only, &slot_of_import[i]);
+		if (c.mismatch) {
+			mismatch_text(imp, &c, why, sizeof(why));
+			return xbpf_load_error(ld, -EINVAL, pc, "%s", why);
+		}
+		int err = bind_import(ld, imp, &c, &slot_of_import[i]);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+void xbpf_named_import_explain(struct xbpf_runtime *rt, const char *type,
+			       const struct xbpf_program_load_opts *opts, const struct xbpf_import_spec *imp,
+			       struct xbpf_import_info *info, char *detail, size_t size)
+{
+	struct choice c;
+	xbpf_registrar_lock(rt);
+	choose(rt, type, opts, imp, &c);
+	info->name = imp->name;
+	info->weak = imp->weak;
+	info->detail = detail;
+	const char *provider = c.found && c.candidates == 1 ? c.found->u.helpers.name : c.only;
+	snprintf(info->provider, sizeof(info->provider), "%s", provider ? provider : "");
+	if (c.candidates > 1) {
+		info->status = XBPF_IMPORT_STATUS_AMBIGUOUS;
+		ambiguous_text(rt, type, imp, detail, size);
+	} else if (c.candidates == 0 && imp->weak) {
+		info->status = XBPF_IMPORT_STATUS_WEAK_UNBOUND;
+		snprintf(detail, size, "__weak and no provider exports it: bpf_ksym_exists() is false");
+	} else if (c.candidates == 0) {
+		info->status = XBPF_IMPORT_STATUS_MISSING;
+		missing_text(rt, type, imp, c.only, detail, size);
+	} else if (c.mismatch) {
+		info->status = XBPF_IMPORT_STATUS_MISMATCH;
+		mismatch_text(imp, &c, detail, size);
+	} else {
+		info->status = XBPF_IMPORT_STATUS_BOUND;
+		xbpf_helper_signature(c.h, detail, size);
+	}
+	xbpf_registrar_unlock(rt);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Binding again when a provider comes back                                 */
 /* ------------------------------------------------------------------------ */
+
+int xbpf_program_imports(const struct xbpf_program *prog, xbpf_import_fn fn, void *user)
+{
+	if (!prog || !fn)
+		return -EINVAL;
+	struct xbpf_runtime *rt = prog->obj.rt;
+	int ret = 0;
+	for (size_t i = 0; i < prog->n_imports && !ret; i++) {
+		struct xbpf_import_info info = {.program = prog->obj.name};
+		char detail[512];
+		xbpf_registrar_lock(rt);
+		const struct xbpf_import_desc *d = &prog->import_desc[i];
+		if (d->kind != XBPF_IMPORT_NAMED) {
+			xbpf_registrar_unlock(rt);
+			continue;
+		}
+		info.name = d->name;
+		info.weak = d->weak;
+		snprintf(info.provider, sizeof(info.provider), "%s", d->provider ? d->provider : "");
+		if (d->bound) {
+			info.status = XBPF_IMPORT_STATUS_BOUND;
+			xbpf_helper_signature(&d->proto, detail, sizeof(detail));
+		} else if (!d->proto.fn) {
+			info.status = XBPF_IMPORT_STATUS_WEAK_UNBOUND;
+			snprintf(detail, sizeof(detail), "__weak and no provider exported it at load: "
+				 "bpf_ksym_exists() is false");
+		} else {
+			info.status = XBPF_IMPORT_STATUS_DETACHED;
+			snprintf(detail, sizeof(detail), "provider '%s' is not registered, or came back with "
+				 "another prototype; runs fail with -XBPF_EDETACHED", info.provider);
+		}
+		xbpf_registrar_unlock(rt);
+		info.detail = detail;
+		ret = fn(user, &info);
+	}
+	return ret;
+}
 
 void xbpf_named_imports_rebind(struct xbpf_program *prog, struct xbpf_provider *p)
 {
@@ -373,6 +471,8 @@ void xbpf_named_imports_rebind(struct xbpf_program *prog, struct xbpf_provider *
 		}
 		d->bound = p;
 		atomic_store_explicit(&prog->imports[i].proto, h, memory_order_release);
+		if (!d->weak)
+			atomic_fetch_sub_explicit(&prog->n_unbound, 1, memory_order_release);
 		xbpf_log(prog->obj.rt, XBPF_LOG_INFO, "program '%s': named helper '%s' bound again to "
 			 "provider '%s'", prog->obj.name, d->name, s->name);
 	}

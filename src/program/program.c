@@ -90,6 +90,7 @@ int xbpf_program_alloc(struct xbpf_runtime *rt, const char *name, enum xbpf_engi
 	prog->engine = engine;
 	prog->engine_ops = xbpf_engine_ops_get(engine);
 	atomic_init(&prog->type, NULL);
+	atomic_init(&prog->n_unbound, 0);
 	prog->client.ops = &program_client_ops;
 	prog->client.prev = prog->client.next = &prog->client;
 	xbpf_obj_init(&prog->obj, rt, XBPF_OBJ_PROGRAM, &program_obj_ops, obj_name[0] ? obj_name : NULL);

@@ -78,6 +78,9 @@ struct xbpf_program {
 	struct xbpf_import *imports;
 	struct xbpf_import_desc *import_desc;
 	size_t n_imports;
+	/* Named imports (not weak) whose provider is away: runs fail fast
+	 * while it is not 0. Changed under the registrar's lock. */
+	_Atomic uint32_t n_unbound;
 
 	struct xbpf_map **maps; /* referenced maps, sorted by address, one reference each */
 	size_t n_maps;
@@ -176,6 +179,11 @@ const char *xbpf_helper_proto_diff(const struct xbpf_helper *was, const struct x
 				   char *buf, size_t size);
 /* The helper's prototype in C, as messages and `xbpf ext info` show it. */
 void xbpf_helper_signature(const struct xbpf_helper *h, char *buf, size_t size);
+/* How import imp of a program of that type would resolve now, for
+ * xbpf_object_imports (detail: a buffer for the words). */
+void xbpf_named_import_explain(struct xbpf_runtime *rt, const char *type,
+			       const struct xbpf_program_load_opts *opts, const struct xbpf_import_spec *imp,
+			       struct xbpf_import_info *info, char *detail, size_t size);
 /* Helper a callx names, with the program type's rules. */
 const struct xbpf_helper *xbpf_program_helper_by_id(const struct xbpf_program *prog, uint64_t id);
 

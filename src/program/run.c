@@ -132,6 +132,22 @@ static void describe_failure(const struct xbpf_exec *exec, int err, char *msg, s
 		 where, where[0] ? ")" : "");
 }
 
+/* "program 'x': named helper 'y' of provider 'z' is not registered" */
+static void describe_unbound(const struct xbpf_program *prog, char *msg, size_t size)
+{
+	snprintf(msg, size, "program '%s': a named helper it calls is not registered", prog->obj.name);
+	for (size_t i = 0; i < prog->n_imports; i++) {
+		const struct xbpf_import_desc *d = &prog->import_desc[i];
+		if (d->kind == XBPF_IMPORT_NAMED && !d->weak &&
+		    !atomic_load_explicit(&prog->imports[i].proto, memory_order_acquire)) {
+			snprintf(msg, size, "program '%s': named helper '%s' of provider '%s' is not "
+				 "registered (or came back with another prototype)", prog->obj.name, d->name,
+				 d->provider ? d->provider : "?");
+			return;
+		}
+	}
+}
+
 int xbpf_program_run(struct xbpf_program *prog, void *ctx, uint64_t *r0, char *msg, size_t msg_size)
 {
 	struct xbpf_runtime *rt = prog->obj.rt;
@@ -143,6 +159,12 @@ int xbpf_program_run(struct xbpf_program *prog, void *ctx, uint64_t *r0, char *m
 		if (msg)
 			snprintf(msg, msg_size, "program '%s': its program type '%s' is not registered",
 				 prog->obj.name, prog->type_name);
+		goto out;
+	}
+	if (atomic_load_explicit(&prog->n_unbound, memory_order_acquire)) {
+		ret = -XBPF_EDETACHED;
+		if (msg)
+			describe_unbound(prog, msg, msg_size);
 		goto out;
 	}
 	unsigned cpu = xbpf_cpu_slot_claim(rt);

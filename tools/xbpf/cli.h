@@ -34,6 +34,7 @@ extern const struct cli_command cli_cmd_prog;
 extern const struct cli_command cli_cmd_map;
 /* Subcommands of `xbpf prog` (cmd_prog.c holds the table). */
 extern const struct cli_command cli_prog_list;
+extern const struct cli_command cli_prog_imports;
 
 /*
  * Commands with subcommands (`xbpf prog list`): runs the subcommand named

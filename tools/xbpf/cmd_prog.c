@@ -53,6 +53,7 @@ const struct cli_command cli_prog_list = {
 
 static const struct cli_command *const subcommands[] = {
 	&cli_prog_list,
+	&cli_prog_imports,
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xbpf prog imports OBJ: per program of an object file, each named helper
+ * (extern ... __ksym) it calls and the provider it binds to, or why it
+ * does not: ambiguous, missing, weak and unbound, prototype mismatch. The
+ * extensions to resolve against are loaded first (--ext); nothing of the
+ * object is loaded. The exit status says whether a load would succeed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xbpf/xbpf.h>
+
+#include "cli.h"
+
+#define CMD "prog imports"
+#define MAX_EXTS 16
+#define MAX_BINDINGS 32
+
+void cmd_prog_imports_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xbpf prog imports OBJ [--ext PATH]... [--bind HELPER=PROVIDER]...\n"
+		"\n"
+		"Lists, per program of the ELF object OBJ, each named helper it calls\n"
+		"(extern ... __ksym) and the provider it would bind to now, or why not:\n"
+		"  bound to 'P'          binds to provider P; its prototype follows\n"
+		"  weak, unbound         __weak and nobody exports it (bpf_ksym_exists is false)\n"
+		"  missing               no provider offers it to the program's type\n"
+		"  ambiguous             several providers export it; the candidates follow\n"
+		"  prototype mismatch    the extern differs from the provider's prototype\n"
+		"Nothing is loaded. Exit status 0 when every program would load, 1 when one\n"
+		"would not.\n"
+		"\n"
+		"Options:\n"
+		"  --ext PATH                load extension PATH (a .so, or a shipped name\n"
+		"                            such as xdp) first; repeatable\n"
+		"  --bind HELPER=PROVIDER    bind HELPER to PROVIDER, as the load option\n"
+		"                            bindings do; repeatable\n"
+		"  -h, --help                show this help\n");
+}
+
+static const char *status_text(enum xbpf_import_status s)
+{
+	switch (s) {
+	case XBPF_IMPORT_STATUS_BOUND: return "bound";
+	case XBPF_IMPORT_STATUS_WEAK_UNBOUND: return "weak, unbound";
+	case XBPF_IMPORT_STATUS_MISSING: return "missing";
+	case XBPF_IMPORT_STATUS_AMBIGUOUS: return "ambiguous";
+	case XBPF_IMPORT_STATUS_MISMATCH: return "prototype mismatch";
+	case XBPF_IMPORT_STATUS_DETACHED: return "detached";
+	}
+	return "?";
+}
+
+struct listing {
+	char program[XBPF_OBJ_NAME_LEN + 64];
+	size_t shown;
+	bool would_fail;
+};
+
+static int show(void *user, const struct xbpf_import_info *info)
+{
+	struct listing *l = user;
+	if (strcmp(l->program, info->program) != 0) {
+		snprintf(l->program, sizeof(l->program), "%s", info->program);
+		printf("%s:\n", info->program);
+	}
+	if (info->status == XBPF_IMPORT_STATUS_BOUND)
+		printf("  %s: bound to '%s': %s\n", info->name, info->provider, info->detail);
+	else
+		printf("  %s: %s: %s\n", info->name, status_text(info->status), info->detail);
+	l->would_fail |= info->status != XBPF_IMPORT_STATUS_BOUND &&
+			 info->status != XBPF_IMPORT_STATUS_WEAK_UNBOUND;
+	l->shown++;
+	return 0;
+}
+
+int cmd_prog_imports(int argc, char **argv)
+{
+	const char *obj_path = NULL, *exts[MAX_EXTS];
+	struct xbpf_helper_binding bindings[MAX_BINDINGS];
+	size_t n_exts = 0, n_bindings = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			cmd_prog_imports_usage(stdout);
+			return CLI_EXIT_OK;
+		} else if (strcmp(argv[i], "--ext") == 0) {
+			if (++i == argc)
+				return cli_usage_error(CMD, "--ext needs a PATH");
+			if (n_exts == MAX_EXTS)
+				return cli_usage_error(CMD, "at most %d --ext", MAX_EXTS);
+			exts[n_exts++] = argv[i];
+		} else if (strcmp(argv[i], "--bind") == 0) {
+			if (++i == argc)
+				return cli_usage_error(CMD, "--bind needs HELPER=PROVIDER");
+			char *eq = strchr(argv[i], '=');
+			if (!eq || eq == argv[i] || !eq[1])
+				return cli_usage_error(CMD, "--bind '%s': expected HELPER=PROVIDER", argv[i]);
+			if (n_bindings == MAX_BINDINGS)
+				return cli_usage_error(CMD, "at most %d --bind", MAX_BINDINGS);
+			*eq = '\0';
+			bindings[n_bindings++] = (struct xbpf_helper_binding){argv[i], eq + 1};
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
+		} else if (obj_path) {
+			return cli_usage_error(CMD, "one object at a time ('%s' and '%s')", obj_path, argv[i]);
+		} else {
+			obj_path = argv[i];
+		}
+	}
+	if (!obj_path)
+		return cli_usage_error(CMD, "which object? (xbpf prog imports OBJ)");
+
+	struct xbpf_runtime *rt;
+	struct xbpf_extension *loaded[MAX_EXTS];
+	size_t n_loaded = 0;
+	int err = xbpf_runtime_create(&rt), status = CLI_EXIT_FAIL;
+	if (err) {
+		cli_error(CMD, "cannot create a runtime: %s", strerror(-err));
+		return CLI_EXIT_FAIL;
+	}
+	for (; n_loaded < n_exts; n_loaded++) {
+		err = xbpf_extension_load(rt, exts[n_loaded], &loaded[n_loaded]);
+		if (err) {
+			cli_error(CMD, "cannot load extension '%s': %s", exts[n_loaded], strerror(-err));
+			goto out;
+		}
+	}
+	struct xbpf_object *obj;
+	err = xbpf_object_open_file(rt, obj_path, NULL, &obj);
+	if (err) {
+		cli_error(CMD, "cannot open '%s': %s", obj_path, strerror(-err));
+		goto out;
+	}
+	struct xbpf_program_load_opts opts = {.sz = sizeof(opts), .bindings = bindings,
+					      .n_bindings = n_bindings};
+	struct listing l = {.program = ""};
+	err = xbpf_object_imports(obj, &opts, show, &l);
+	xbpf_object_close(obj);
+	if (err) {
+		cli_error(CMD, "cannot list the imports of '%s': %s", obj_path, strerror(-err));
+		goto out;
+	}
+	if (!l.shown)
+		printf("no program of %s calls a named helper\n", obj_path);
+	status = l.would_fail ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+out:
+	while (n_loaded)
+		xbpf_extension_unload(loaded[--n_loaded]);
+	xbpf_runtime_free(rt);
+	return status;
+}
+
+const struct cli_command cli_prog_imports = {
+	.name = "imports",
+	.summary = "named helpers of an object's programs and what they bind to",
+	.run = cmd_prog_imports,
+	.usage = cmd_prog_imports_usage,
+};
