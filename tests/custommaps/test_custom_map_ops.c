@@ -37,6 +37,12 @@ static void creation_needs_a_provider(void **state)
 	/* The provider's create refuses a value size: its error unchanged. */
 	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "m", 4, 16, 4, NULL, &map), -EMSGSIZE);
 	assert_non_null(strstr(ext_log_text, "map type 'tm_plain_hash' (tm_plain_hash) refused it"));
+	/* A provider that keeps values as they are cannot change their size. */
+	struct xbpf_extension *bad = load(rt, "tm_bad_stored");
+	assert_int_equal(xbpf_map_create(rt, 4101, "m", 4, 8, 4, NULL, &map), -EINVAL);
+	assert_non_null(strstr(ext_log_text, "chose stored value size 16: only a provider that "
+					     "transforms values may change it"));
+	assert_int_equal(tm_stats_of(bad).destroyed, 1);
 	/* The storage's own checks apply. */
 	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "m", 0, 8, 4, NULL, &map), -EINVAL);
 	xbpf_runtime_free(rt);
@@ -241,6 +247,29 @@ static int load_increment(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_
 	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
 }
 
+/* A program calling bpf_map_update_elem (key, value, BPF_ANY) or, when
+ * value is UINT64_MAX, bpf_map_delete_elem (key); returns the helper's r0. */
+static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key, uint64_t value,
+		      struct xbpf_program **prog)
+{
+	bool del = value == UINT64_MAX;
+	const struct xbpf_insn insns[] = {
+		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_W, 10, 0, -4, (int32_t)key),
+		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_DW, 10, 0, -16, (int32_t)value),
+		xbpf_insn_make(XBPF_CLASS_LD | XBPF_MODE_IMM | XBPF_SIZE_DW, 1, XBPF_PSEUDO_MAP_FD, 0,
+			       (int32_t)xbpf_map_id(map)),
+		xbpf_insn_make(0, 0, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 2, 10, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 2, 0, 0, -4),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 3, 10, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 3, 0, 0, -16),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 4, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_CALL, 0, 0, 0, del ? 3 : 2),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
+	};
+	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
+}
+
 static uint64_t run(struct xbpf_program *prog)
 {
 	struct xbpf_test_run_opts opts = {.sz = sizeof(opts)};
@@ -277,6 +306,25 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 			assert_int_equal(got, 42);
 		}
 		xbpf_program_put(prog);
+		/* Updates and deletes from programs, per the PROG_* properties. */
+		assert_int_equal(load_write(rt, map, 2, 77, &prog), 0);
+		if (types[i] == TM_XFORM_HASH) {
+			assert_int_equal(run(prog), (uint64_t)-EOPNOTSUPP);
+		} else {
+			assert_int_equal(run(prog), 0);
+			key = 2;
+			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+			assert_int_equal(got, 77);
+		}
+		xbpf_program_put(prog);
+		assert_int_equal(load_write(rt, map, 1, UINT64_MAX, &prog), 0);
+		if (types[i] == TM_XFORM_HASH)
+			assert_int_equal(run(prog), (uint64_t)-EOPNOTSUPP);
+		else if (types[i] == TM_PLAIN_ARRAY)
+			assert_int_equal(run(prog), (uint64_t)-EINVAL); /* as arrays do */
+		else
+			assert_int_equal(run(prog), 0);
+		xbpf_program_put(prog);
 		if (types[i] != TM_PLAIN_ARRAY) {
 			/* Absent key. */
 			assert_int_equal(load_increment(rt, map, 3, &prog), 0);
@@ -306,6 +354,8 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 	struct xbpf_program *prog;
 	assert_int_equal(load_increment(rt, pm, key, &prog), 0);
 	assert_int_equal(run(prog), 6);
+	struct xbpf_program *writer;
+	assert_int_equal(load_write(rt, pm, 3, 8, &writer), 0);
 
 	assert_int_equal(xbpf_extension_unload(plain), 0);
 	assert_int_equal(xbpf_extension_unload(xform), 0);
@@ -322,6 +372,14 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 	}
 	/* Programs' lookups find nothing; pins still lead to the map. */
 	assert_int_equal(run(prog), (uint64_t)-1);
+	assert_int_equal(run(writer), (uint64_t)-XBPF_EDETACHED);
+	/* A provider of the type with another base does not adopt. */
+	struct xbpf_extension *mismatch = load(rt, "tm_mismatch");
+	assert_non_null(strstr(ext_log_text, "map 'xm' (id"));
+	assert_non_null(strstr(ext_log_text, "stays orphaned: map type 4097 of tm_mismatch has another base"));
+	assert_int_equal(tm_stats_of(mismatch).adopted, 0);
+	assert_int_equal(xbpf_map_lookup_elem(xm, &key, &got), -XBPF_EDETACHED);
+	assert_int_equal(xbpf_extension_unload(mismatch), 0);
 	struct xbpf_map *pinned;
 	assert_int_equal(xbpf_map_get_pinned(rt, "test/xm", &pinned), 0);
 	assert_ptr_equal(pinned, xm);
@@ -337,6 +395,8 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 	assert_int_equal(xbpf_map_lookup_elem(xm, &key, &got), 0);
 	assert_int_equal(got, 5);
 	assert_int_equal(run(prog), 7);
+	assert_int_equal(run(writer), 0);
+	xbpf_program_put(writer);
 	void *(*map_state)(struct xbpf_map *) = xbpf_extension_symbol(xform, "tm_map_state");
 	uint64_t *st = map_state(xm);
 	assert_non_null(st);

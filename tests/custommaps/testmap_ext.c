@@ -68,6 +68,9 @@ static int tm_create(void *ctx, struct xbpf_map *map, const struct xbpf_map_para
 	s->magic = STATE_MAGIC;
 	if (TM_XFORM)
 		*stored_value_size = sizeof(struct tm_stored);
+#ifdef TM_BAD_STORED_SIZE
+	*stored_value_size = 16; /* not allowed without TRANSFORMS_VALUES */
+#endif
 	return 0;
 }
 
