@@ -39,6 +39,7 @@ struct custom_map {
 	 * the provider serving the map, NULL while orphaned. */
 	struct xbpf_provider *_Atomic prov;
 	struct xbpf_provider *adopting; /* registered, adoption pending */
+	struct xbpf_provider *orphaned_by; /* left, not yet logged */
 	pthread_mutex_t write_lock;
 	struct xbpf_client client;
 };
@@ -310,9 +311,7 @@ static void client_removed(struct xbpf_client *c, struct xbpf_provider *p)
 		cm->adopting = NULL;
 	if (atomic_load(&cm->prov) == p) {
 		atomic_store_explicit(&cm->prov, NULL, memory_order_release);
-		xbpf_log(cm->map.obj.rt, XBPF_LOG_INFO,
-			 "map '%s' (id %u) orphaned: its map type provider '%s' (%s) left",
-			 cm->map.obj.name, cm->map.obj.id, xbpf_provider_name(p), xbpf_provider_owner(p));
+		cm->orphaned_by = p; /* logged by the slow step, without the lock */
 	}
 }
 
@@ -320,7 +319,7 @@ static void client_removed(struct xbpf_client *c, struct xbpf_provider *p)
 static bool client_pending(struct xbpf_client *c, struct xbpf_provider *p, bool adding)
 {
 	struct custom_map *cm = of_client(c);
-	if (!adding || cm->adopting != p)
+	if (adding ? cm->adopting != p : cm->orphaned_by != p)
 		return false;
 	uint64_t refs = atomic_load(&cm->map.obj.refcnt);
 	do {
@@ -335,6 +334,15 @@ static void client_slow(struct xbpf_client *c, struct xbpf_provider *p, bool add
 	struct custom_map *cm = of_client(c);
 	struct xbpf_runtime *rt = cm->map.obj.rt;
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	if (!adding) {
+		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (id %u) orphaned: its map type provider '%s' (%s) left",
+			 cm->map.obj.name, cm->map.obj.id, t->name, xbpf_provider_owner(p));
+		xbpf_registrar_lock(rt);
+		if (cm->orphaned_by == p)
+			cm->orphaned_by = NULL;
+		xbpf_registrar_unlock(rt);
+		return;
+	}
 	bool fits = t->base == cm->base && t->properties == cm->properties &&
 		    t->state_size == cm->state_size;
 
