@@ -333,6 +333,11 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 		}
 		xbpf_map_put(map);
 	}
+	/* Maps are freed after a grace period (after the programs holding
+	 * them, also freed after one): let that happen while their providers
+	 * are here, so the transforming one releases its values. */
+	xbpf_epoch_barrier();
+	xbpf_epoch_barrier();
 	xbpf_runtime_free(rt);
 }
 
