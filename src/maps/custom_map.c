@@ -87,17 +87,40 @@ static int custom_host_lookup(struct xbpf_map *map, const void *key, void *value
 		return -XBPF_EDETACHED;
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
 	int err = 0;
+	if (!t->after_find) {
+		xbpf_epoch_enter();
+		const void *stored = cm->store->ops->lookup(cm->store, key, 0);
+		if (stored)
+			xbpf_shared_read(value, stored, map->value_size);
+		else
+			err = -ENOENT;
+		xbpf_epoch_exit();
+		xbpf_provider_release(p);
+		return err;
+	}
+	/* A copy taken under the write lock is whole (array slots are
+	 * rewritten in place); the epoch keeps what it refers to alive
+	 * through after_find, since releases wait for a grace period. */
+	char *copy = malloc(cm->stored_size);
+	if (!copy) {
+		xbpf_provider_release(p);
+		return -ENOMEM;
+	}
 	xbpf_epoch_enter();
+	pthread_mutex_lock(&cm->write_lock);
 	const void *stored = cm->store->ops->lookup(cm->store, key, 0);
+	if (stored)
+		xbpf_shared_read(copy, stored, cm->stored_size);
+	pthread_mutex_unlock(&cm->write_lock);
 	if (!stored) {
 		err = -ENOENT;
 	} else {
 		if (!transforms(cm))
-			xbpf_shared_read(value, stored, map->value_size);
-		if (t->after_find)
-			err = t->after_find(t->ctx, map, cm->state, key, stored, value, XBPF_MAP_FROM_HOST);
+			memcpy(value, copy, map->value_size);
+		err = t->after_find(t->ctx, map, cm->state, key, copy, value, XBPF_MAP_FROM_HOST);
 	}
 	xbpf_epoch_exit();
+	free(copy);
 	xbpf_provider_release(p);
 	return err;
 }
@@ -466,6 +489,10 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 	struct xbpf_map_attr store_attr = *attr;
 	store_attr.type = t->base == XBPF_MAP_BASE_HASH ? XBPF_MAP_TYPE_HASH : XBPF_MAP_TYPE_ARRAY;
 	store_attr.value_size = stored;
+	/* A transforming hash never reuses an element before a grace period,
+	 * so a provider's raw lookup reads a stored value that stays whole. */
+	if (transforms(cm) && t->base == XBPF_MAP_BASE_HASH)
+		store_attr.map_flags |= XBPF_F_NO_PREALLOC;
 	err = xbpf_map_type_ops(store_attr.type)->alloc(rt, &store_attr, &cm->store);
 	if (err)
 		goto destroy;

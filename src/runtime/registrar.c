@@ -222,6 +222,13 @@ int xbpf_registrar_unregister(struct xbpf_provider *p)
 {
 	struct xbpf_runtime *rt = p->rt;
 
+	/* Maps of this type already dropped are freed by deferred calls (a
+	 * program's free can drop the last map reference, queueing one more):
+	 * let them run while the provider can still release their values. */
+	if (p->kind == XBPF_PROVIDER_MAP_TYPE && !p->leaving) {
+		xbpf_epoch_barrier();
+		xbpf_epoch_barrier();
+	}
 	pthread_mutex_lock(&rt->reg.lock);
 	if (p->leaving) {
 		pthread_mutex_unlock(&rt->reg.lock);
