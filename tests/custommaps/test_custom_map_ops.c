@@ -222,6 +222,53 @@ static void transforming_array(void **state)
 	xbpf_runtime_free(rt);
 }
 
+static void batch_operations(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_xform_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_XFORM_HASH, "batch", 4, 8, 8, NULL, &map), 0);
+	uint32_t keys[4] = {1, 2, 3, 4}, count = 4;
+	uint64_t values[4] = {10, 20, 30, 40};
+	/* As on Linux, batch updates take no NOEXIST/EXIST (elem_flags is
+	 * for BPF_F_LOCK): BPF_ANY inserts, then replaces. */
+	struct xbpf_map_batch_opts opts = {.sz = sizeof(opts)};
+	assert_int_equal(xbpf_map_update_batch(map, keys, values, &count, &opts), 0);
+	assert_int_equal(count, 4);
+	uint64_t more[4] = {11, 21, 31, 41};
+	count = 4;
+	assert_int_equal(xbpf_map_update_batch(map, keys, more, &count, &opts), 0);
+	assert_int_equal(count, 4);
+
+	/* Lookup batch: every entry through after_find. */
+	uint32_t out_keys[8], out_batch;
+	uint64_t out_values[8];
+	count = 8;
+	int err = xbpf_map_lookup_batch(map, NULL, &out_batch, out_keys, out_values, &count, &opts);
+	assert_true(err == 0 || err == -ENOENT);
+	assert_int_equal(count, 4);
+	for (uint32_t i = 0; i < count; i++)
+		assert_int_equal(out_values[i], out_keys[i] * 10 + 1);
+
+	count = 2;
+	assert_int_equal(xbpf_map_delete_batch(map, keys, &count, &opts), 0);
+	assert_int_equal(count, 2);
+	count = 8;
+	err = xbpf_map_lookup_and_delete_batch(map, NULL, &out_batch, out_keys, out_values, &count,
+					       &opts);
+	assert_true(err == 0 || err == -ENOENT);
+	assert_int_equal(count, 2);
+	struct tm_stats s = tm_stats_of(ext);
+	/* 4 made, 4 more replacing them; all released, none left. */
+	assert_int_equal(s.created, 8);
+	assert_int_equal(s.undone, 0);
+	assert_int_equal(s.replaced, 4);
+	assert_int_equal(s.released, 8);
+	assert_int_equal(s.bad, 0);
+	xbpf_map_put(map);
+	xbpf_runtime_free(rt);
+}
+
 /* A program: lookup of key in the map with id map_id; r0 = -1 when absent,
  * else the value incremented in place. */
 static int load_increment(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key,
@@ -426,6 +473,7 @@ int main(void)
 		cmocka_unit_test(plain_hash_operations),
 		cmocka_unit_test(transforming_hash_round_trip),
 		cmocka_unit_test(transforming_array),
+		cmocka_unit_test(batch_operations),
 		cmocka_unit_test(programs_use_plain_maps_not_transforming_ones),
 		cmocka_unit_test(orphaned_maps_fail_fast_and_are_adopted),
 	};
