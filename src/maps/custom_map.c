@@ -557,6 +557,19 @@ static const struct xbpf_map_ops custom_map_ops = {
 	.count = custom_count,
 };
 
+int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type)
+{
+	if (map->ops != &custom_map_ops)
+		return 0;
+	struct xbpf_provider *p = hold(custom_of(map));
+	if (!p)
+		return 0;
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	int err = t->associate ? t->associate(t->ctx, map, custom_of(map)->state, program_type) : 0;
+	xbpf_provider_release(p);
+	return err > 0 ? -EPERM : err;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Core services                                                            */
 /* ------------------------------------------------------------------------ */

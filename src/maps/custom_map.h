@@ -23,6 +23,11 @@ struct xbpf_provider;
 int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *attr,
 			  struct xbpf_map **out);
 
+/* May a program of program_type use map? 0 for built-in maps and for
+ * orphaned ones (there is no provider to ask); else the provider's
+ * associate answer (a positive refusal becomes -EPERM). */
+int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type);
+
 /* Core services (include/xbpf/extension.h). */
 void *xbpf_custom_map_state(struct xbpf_map *map, const struct xbpf_provider *provider);
 const void *xbpf_custom_map_raw_lookup(struct xbpf_map *map, const struct xbpf_provider *provider,

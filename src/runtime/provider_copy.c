@@ -426,9 +426,6 @@ static int copy_map_type(struct checker *c, const void *src, struct xbpf_map_typ
 		return refuse(c, -EINVAL, "is NULL", "create");
 	if (!t->destroy)
 		return refuse(c, -EINVAL, "is NULL", "destroy");
-	if (t->associate)
-		return refuse(c, -EOPNOTSUPP, "is not supported by this core yet: leave it NULL",
-			      "associate");
 	err = t->base == XBPF_MAP_BASE_NONE ? check_none_map_type(c, t) : check_stored_map_type(c, t);
 	if (err)
 		return err;

@@ -386,6 +386,31 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 	xbpf_runtime_free(rt);
 }
 
+static void providers_veto_program_types(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample, *ext;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	ext = load(rt, "tm_veto");
+	load(rt, "tm_veto_positive");
+	struct xbpf_map *map, *map2;
+	struct xbpf_program *prog;
+	assert_int_equal(xbpf_map_create(rt, 4102, "vetoed", 4, 8, 4, NULL, &map), 0);
+	assert_int_equal(load_increment(rt, map, 1, &prog), -EACCES);
+	assert_non_null(strstr(ext_log_text, "map 'vetoed' (type 4102): its provider refuses "
+					     "programs of type 'sample'"));
+	assert_int_equal(xbpf_map_create(rt, 4103, "vetoed2", 4, 8, 4, NULL, &map2), 0);
+	assert_int_equal(load_increment(rt, map2, 1, &prog), -EPERM);
+	/* Orphaned: nobody to ask, the program loads (and finds nothing). */
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+	assert_int_equal(load_increment(rt, map, 1, &prog), 0);
+	assert_int_equal(run(prog), (uint64_t)-1);
+	xbpf_program_put(prog);
+	xbpf_map_put(map);
+	xbpf_map_put(map2);
+	xbpf_runtime_free(rt);
+}
+
 static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 {
 	struct xbpf_runtime *rt = ext_runtime();
@@ -475,6 +500,7 @@ int main(void)
 		cmocka_unit_test(transforming_array),
 		cmocka_unit_test(batch_operations),
 		cmocka_unit_test(programs_use_plain_maps_not_transforming_ones),
+		cmocka_unit_test(providers_veto_program_types),
 		cmocka_unit_test(orphaned_maps_fail_fast_and_are_adopted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,8 +35,6 @@ static void bad_provider_data_is_refused(void **state)
 		       "map type refused: type (1) is a map type built into the core");
 	expect_refused("tm_bad_none", -EINVAL,
 		       "map type refused: next_key is NULL: required with XBPF_MAP_BASE_NONE");
-	expect_refused("tm_bad_associate", -EOPNOTSUPP,
-		       "map type refused: associate is not supported by this core yet");
 	expect_refused("tm_bad_prog_xform", -EINVAL,
 		       "map type refused: properties combine XBPF_MAP_PROG_*");
 }

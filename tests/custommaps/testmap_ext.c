@@ -19,6 +19,10 @@
 
 #include <xbpf/extension.h>
 
+#ifndef TM_VETO_POSITIVE
+#define TM_VETO_POSITIVE 0
+#endif
+
 #define TM_EXPORT __attribute__((visibility("default")))
 
 #define OBJ_LIVE 0x11fe11fe11fe11feULL
@@ -175,10 +179,15 @@ __attribute__((unused)) static int tm_none_delete(void *ctx, struct xbpf_map *ma
 	return -EPERM;
 }
 
+/* Vetoes the "sample" program type: -EACCES, or 1 (any non-zero). */
 __attribute__((unused)) static int tm_associate(void *ctx, struct xbpf_map *map, void *state,
 						const char *program_type)
 {
-	return 0;
+	if (((struct tm_state *)state)->magic != STATE_MAGIC)
+		bad++;
+	if (strcmp(program_type, "sample") != 0)
+		return 0;
+	return TM_VETO_POSITIVE ? 1 : -EACCES;
 }
 
 static const struct xbpf_map_type_provider map_type = {
@@ -210,7 +219,7 @@ static const struct xbpf_map_type_provider map_type = {
 	.destroy = tm_destroy,
 #endif
 	.adopt = tm_adopt,
-#ifdef TM_BAD_ASSOCIATE
+#ifdef TM_VETO
 	.associate = tm_associate,
 #endif
 #if TM_XFORM
