@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "maps/custom_map.h"
 #include "maps/types.h"
 #include "runtime/log.h"
 
@@ -167,15 +168,10 @@ int xbpf_map_create(struct xbpf_runtime *rt, enum xbpf_map_type type, const char
 	if (err)
 		return err;
 
+	/* Types no built-in ops serve may come from an extension. */
 	const struct xbpf_map_ops *ops = xbpf_map_type_ops(type);
-	if (!ops) {
-		xbpf_log(rt, XBPF_LOG_ERROR, "map '%s': no provider for map type %u",
-			 name ? name : "", (unsigned)type);
-		return -EOPNOTSUPP;
-	}
-
 	struct xbpf_map *map;
-	err = ops->alloc(rt, &attr, &map);
+	err = ops ? ops->alloc(rt, &attr, &map) : xbpf_custom_map_alloc(rt, &attr, &map);
 	if (err)
 		return err;
 	xbpf_obj_init(&map->obj, rt, XBPF_OBJ_MAP, &map_object_ops, name);

@@ -66,6 +66,9 @@ struct xbpf_map_ops {
 	int (*host_lookup)(struct xbpf_map *map, const void *key, void *value);
 	int (*host_update)(struct xbpf_map *map, const void *key, const void *value, uint64_t flags);
 	int (*host_lookup_and_delete)(struct xbpf_map *map, const void *key, void *value);
+	/* Optional: a host delete that differs from the program's (extension
+	 * map types call their provider on the host path only). */
+	int (*host_delete)(struct xbpf_map *map, const void *key);
 	/* key NULL or absent: the first key. Called outside any epoch. */
 	int (*get_next_key)(struct xbpf_map *map, const void *key, void *next_key);
 

@@ -91,6 +91,8 @@ int xbpf_map_delete_elem(struct xbpf_map *map, const void *key)
 		return -EINVAL;
 	if (!host_can_write(map))
 		return -EPERM;
+	if (map->ops->host_delete)
+		return map->ops->host_delete(map, key);
 	if (!map->ops->delete)
 		return -EOPNOTSUPP;
 	xbpf_epoch_enter();

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "isa/validate.h"
+#include "maps/custom_map.h"
 #include "maps/map.h"
 #include "program/cpu_slot.h"
 #include "runtime/log.h"
@@ -204,6 +205,15 @@ static int resolve_maps(struct xbpf_load *ld)
 		insn[0].imm = (int32_t)(uint32_t)addr;
 		insn[1].imm = (int32_t)(uint32_t)(addr >> 32);
 		pc++;
+	}
+	/* Providers of extension map types may veto programs of this type. */
+	for (size_t i = 0; i < ld->prog->n_maps; i++) {
+		struct xbpf_map *map = ld->prog->maps[i];
+		int err = xbpf_custom_map_associate(map, ld->prog->type_name);
+		if (err)
+			return xbpf_load_fail(ld, err, "map '%s' (type %u): its provider refuses programs "
+					      "of type '%s'", map->obj.name, (unsigned)map->type,
+					      ld->prog->type_name);
 	}
 	if (ld->prog->n_maps)
 		qsort(ld->prog->maps, ld->prog->n_maps, sizeof(*ld->prog->maps), cmp_ptr);

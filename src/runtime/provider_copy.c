@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "maps/types.h"
 #include "runtime/abi.h"
 #include "runtime/registrar.h"
 
 #define MAX_NAME 64
 #define MAX_ITEMS 4096
 #define MAX_CONTEXT (64 * 1024)
+#define MAX_MAP_STATE (1024 * 1024)
 
 struct checker {
 	struct xbpf_arena *mem;
@@ -339,6 +341,102 @@ static int copy_helper_set(struct checker *c, const void *src, struct xbpf_helpe
 	return 0;
 }
 
+#define MAP_PROG_ACCESS (XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)
+#define MAP_PROPERTIES (XBPF_MAP_TRANSFORMS_VALUES | MAP_PROG_ACCESS)
+
+/* Callbacks of a core-stored (hash or array) map type. Programs reach
+ * values in place without calling the provider, so a callback that would
+ * have to run on a program's access cannot be combined with that access
+ * (this core calls callbacks on the host path only). */
+static int check_stored_map_type(struct checker *c, const struct xbpf_map_type_provider *p)
+{
+	const char *none_only[] = {"lookup", "update", "delete_elem", "next_key"};
+	const void *none_fns[] = {(const void *)p->lookup, (const void *)p->update,
+				  (const void *)p->delete_elem, (const void *)p->next_key};
+	for (size_t i = 0; i < 4; i++)
+		if (none_fns[i])
+			return refuse(c, -EINVAL, "is for XBPF_MAP_BASE_NONE only: leave it NULL", "%s",
+				      none_only[i]);
+	if (p->properties & XBPF_MAP_TRANSFORMS_VALUES) {
+		if (!p->after_find)
+			return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_TRANSFORMS_VALUES",
+				      "after_find");
+		if (!p->before_update)
+			return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_TRANSFORMS_VALUES",
+				      "before_update");
+		if (p->properties & MAP_PROG_ACCESS)
+			return refuse(c, -EINVAL, "combine XBPF_MAP_PROG_* with XBPF_MAP_TRANSFORMS_VALUES: "
+				      "programs cannot use transformed values directly", "properties");
+		return 0;
+	}
+	if ((p->properties & XBPF_MAP_PROG_LOOKUP) && p->after_find)
+		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_LOOKUP yet: programs "
+			      "read values in place, without the provider", "after_find");
+	if ((p->properties & (XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)) && p->before_update)
+		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_UPDATE or _DELETE yet: "
+			      "programs write values without the provider", "before_update");
+	if ((p->properties & (XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)) && p->after_delete)
+		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_UPDATE or _DELETE yet: "
+			      "programs write values without the provider", "after_delete");
+	return 0;
+}
+
+static int check_none_map_type(struct checker *c, const struct xbpf_map_type_provider *p)
+{
+	if (!p->lookup)
+		return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_BASE_NONE", "lookup");
+	if (!p->update)
+		return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_BASE_NONE", "update");
+	if (!p->delete_elem)
+		return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_BASE_NONE", "delete_elem");
+	if (!p->next_key)
+		return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_BASE_NONE", "next_key");
+	if (p->after_find || p->before_update || p->after_delete)
+		return refuse(c, -EINVAL, "are for core-stored maps: XBPF_MAP_BASE_NONE takes lookup, "
+			      "update, delete_elem and next_key", "after_find/before_update/after_delete");
+	if (p->properties & XBPF_MAP_TRANSFORMS_VALUES)
+		return refuse(c, -EINVAL, "XBPF_MAP_TRANSFORMS_VALUES is for core-stored maps",
+			      "properties");
+	/* Checked as far as the core understands it; storage by the provider
+	 * is not implemented yet. */
+	return refuse(c, -EOPNOTSUPP, "XBPF_MAP_BASE_NONE (provider-implemented storage) is not "
+		      "supported by this core yet", "base");
+}
+
+static int copy_map_type(struct checker *c, const void *src, struct xbpf_map_type_provider *t)
+{
+	const char *why;
+	int err = XBPF_ABI_COPY(t, src, &why);
+	if (err)
+		return refuse(c, err, why, "map type provider");
+	if (!name_ok(t->name))
+		return refuse(c, -EINVAL, "must be a non-empty name shorter than 64 characters", "name");
+	if (t->type == 0)
+		return refuse(c, -EINVAL, "must be 4096 or more, or a Linux map type number the core "
+			      "lacks", "type (0)");
+	if (t->type < XBPF_MAP_TYPE_FIRST_EXTENSION && xbpf_map_type_ops(t->type))
+		return refuse(c, -EEXIST, "is a map type built into the core", "type (%u)", t->type);
+	if (t->base < XBPF_MAP_BASE_HASH || t->base > XBPF_MAP_BASE_NONE)
+		return refuse(c, -EINVAL, "must be XBPF_MAP_BASE_HASH, _ARRAY or _NONE", "base");
+	if (t->properties & ~(uint32_t)MAP_PROPERTIES)
+		return refuse(c, -EINVAL, "has unknown bits", "properties");
+	if (t->state_size > MAX_MAP_STATE)
+		return refuse(c, -E2BIG, "must be at most 1 MiB", "state_size");
+	if (!t->create)
+		return refuse(c, -EINVAL, "is NULL", "create");
+	if (!t->destroy)
+		return refuse(c, -EINVAL, "is NULL", "destroy");
+	err = t->base == XBPF_MAP_BASE_NONE ? check_none_map_type(c, t) : check_stored_map_type(c, t);
+	if (err)
+		return err;
+	/* BTF describes base-none maps, which are refused above. */
+	t->btf = NULL;
+	t->btf_size = 0;
+	if (!(t->name = xbpf_arena_strdup(c->mem, t->name)))
+		return nomem(c);
+	return 0;
+}
+
 int xbpf_provider_copy(struct xbpf_provider *p, const void *src, char *field, size_t field_size,
 		       const char **why)
 {
@@ -352,6 +450,8 @@ int xbpf_provider_copy(struct xbpf_provider *p, const void *src, char *field, si
 		return copy_hook(&c, src, &p->u.hook);
 	case XBPF_PROVIDER_HELPERS:
 		return copy_helper_set(&c, src, &p->u.helpers);
+	case XBPF_PROVIDER_MAP_TYPE:
+		return copy_map_type(&c, src, &p->u.map_type);
 	default:
 		return refuse(&c, -EOPNOTSUPP, "is not a provider kind this core takes", "kind");
 	}

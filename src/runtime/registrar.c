@@ -12,6 +12,7 @@
 #include "runtime/registrar.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,8 @@ const char *xbpf_provider_name(const struct xbpf_provider *p)
 		return p->u.hook.name;
 	case XBPF_PROVIDER_HELPERS:
 		return p->u.helpers.name;
+	case XBPF_PROVIDER_MAP_TYPE:
+		return p->u.map_type.name;
 	default:
 		return "?";
 	}
@@ -100,13 +103,23 @@ static bool prefix_covers(const char *prefix, const char *section)
 	return section[n] == '\0' || section[n] == '/' || prefix[n - 1] == '/';
 }
 
-/* A registered provider that p would clash with: over its name, or over a
- * section prefix (then *prefix names it). */
+/* A registered provider that p would clash with: over its name, over a
+ * section prefix (then *prefix names it) or over a map type id (then
+ * *type_clash is set). */
 static struct xbpf_provider *clash(struct xbpf_runtime *rt, struct xbpf_provider *p,
-				   const char **prefix)
+				   const char **prefix, bool *type_clash)
 {
 	struct xbpf_provider *other = find_locked(rt, p->kind, xbpf_provider_name(p));
 	*prefix = NULL;
+	*type_clash = false;
+	if (!other && p->kind == XBPF_PROVIDER_MAP_TYPE) {
+		for (other = xbpf_registrar_next(rt, p->kind, NULL); other;
+		     other = xbpf_registrar_next(rt, p->kind, other))
+			if (other->u.map_type.type == p->u.map_type.type) {
+				*type_clash = true;
+				return other;
+			}
+	}
 	if (other || p->kind != XBPF_PROVIDER_PROGRAM_TYPE)
 		return other;
 	for (other = xbpf_registrar_next(rt, p->kind, NULL); other;
@@ -168,12 +181,19 @@ int xbpf_registrar_register(struct xbpf_runtime *rt, struct xbpf_extension *ext,
 
 	pthread_mutex_lock(&rt->reg.lock);
 	const char *prefix;
-	struct xbpf_provider *other = clash(rt, p, &prefix);
+	bool type_clash;
+	struct xbpf_provider *other = clash(rt, p, &prefix, &type_clash);
 	if (other) {
 		pthread_mutex_unlock(&rt->reg.lock);
-		xbpf_log(rt, XBPF_LOG_ERROR, "%s: %s '%s' refused: %s%s%s is already registered by %s",
-			 xbpf_provider_owner(p), kind_names[kind], xbpf_provider_name(p),
-			 prefix ? "section prefix '" : "the name", prefix ? prefix : "", prefix ? "'" : "",
+		char what[96];
+		if (type_clash)
+			snprintf(what, sizeof(what), "map type %u", p->u.map_type.type);
+		else if (prefix)
+			snprintf(what, sizeof(what), "section prefix '%s'", prefix);
+		else
+			snprintf(what, sizeof(what), "the name");
+		xbpf_log(rt, XBPF_LOG_ERROR, "%s: %s '%s' refused: %s is already registered by %s",
+			 xbpf_provider_owner(p), kind_names[kind], xbpf_provider_name(p), what,
 			 xbpf_provider_owner(other));
 		free_provider(p);
 		return -EEXIST;
@@ -202,6 +222,13 @@ int xbpf_registrar_unregister(struct xbpf_provider *p)
 {
 	struct xbpf_runtime *rt = p->rt;
 
+	/* Maps of this type already dropped are freed by deferred calls (a
+	 * program's free can drop the last map reference, queueing one more):
+	 * let them run while the provider can still release their values. */
+	if (p->kind == XBPF_PROVIDER_MAP_TYPE && !p->leaving) {
+		xbpf_epoch_barrier();
+		xbpf_epoch_barrier();
+	}
 	pthread_mutex_lock(&rt->reg.lock);
 	if (p->leaving) {
 		pthread_mutex_unlock(&rt->reg.lock);

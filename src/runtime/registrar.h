@@ -83,6 +83,7 @@ struct xbpf_provider {
 		struct xbpf_prog_type prog_type;
 		struct xbpf_hook_type hook;
 		struct xbpf_helper_set helpers;
+		struct xbpf_map_type_provider map_type; /* name: a copy */
 	} u;
 	struct xbpf_arena mem; /* everything the copies above point to */
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps/custom_map.h"
 #include "program/link.h"
 #include "runtime/epoch.h"
 #include "runtime/extension.h"
@@ -130,4 +131,7 @@ const struct xbpf_core_services xbpf_core_services_table = {
 	.link_counters = xbpf_link_counters_declare,
 	.param = param,
 	.exec_context = exec_context,
+	.map_state = xbpf_custom_map_state,
+	.map_raw_lookup = xbpf_custom_map_raw_lookup,
+	.map_type = xbpf_custom_map_type,
 };

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/* Maps of extension-provided types: creation, host operations around the
+ * core's hash and array storage, programs' accesses, the map services, and
+ * orphaning and adoption. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <xbpf/extension.h>
+
+#include "ext_test.h"
+#include "isa/insn.h"
+#include "runtime/epoch.h"
+#include "tm_test.h"
+
+static struct xbpf_extension *load(struct xbpf_runtime *rt, const char *variant)
+{
+	struct xbpf_extension *ext;
+	if (xbpf_extension_load(rt, tm_path(variant), &ext))
+		fail_msg("%s refused:\n%s", variant, ext_log_text);
+	return ext;
+}
+
+static void creation_needs_a_provider(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "m", 4, 8, 4, NULL, &map), -EOPNOTSUPP);
+	assert_non_null(strstr(ext_log_text, "map 'm': no provider for map type 4096"));
+	load(rt, "tm_plain_hash");
+	assert_int_equal(xbpf_map_create(rt, 5000, "m", 4, 8, 4, NULL, &map), -EOPNOTSUPP);
+	assert_non_null(strstr(ext_log_text, "no provider for map type 5000"));
+	/* The provider's create refuses a value size: its error unchanged. */
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "m", 4, 16, 4, NULL, &map), -EMSGSIZE);
+	assert_non_null(strstr(ext_log_text, "map type 'tm_plain_hash' (tm_plain_hash) refused it"));
+	/* A provider that keeps values as they are cannot change their size. */
+	struct xbpf_extension *bad = load(rt, "tm_bad_stored");
+	assert_int_equal(xbpf_map_create(rt, 4101, "m", 4, 8, 4, NULL, &map), -EINVAL);
+	assert_non_null(strstr(ext_log_text, "chose stored value size 16: only a provider that "
+					     "transforms values may change it"));
+	assert_int_equal(tm_stats_of(bad).destroyed, 1);
+	/* The storage's own checks apply. */
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "m", 0, 8, 4, NULL, &map), -EINVAL);
+	xbpf_runtime_free(rt);
+}
+
+static void plain_hash_operations(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_plain_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "plain", 4, 8, 3, NULL, &map), 0);
+	struct xbpf_map_info info;
+	assert_int_equal(xbpf_map_get_info(map, &info), 0);
+	assert_int_equal(info.type, TM_PLAIN_HASH);
+
+	uint32_t key;
+	uint64_t value, got;
+	for (key = 1; key <= 3; key++) {
+		value = key * 10;
+		assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	}
+	key = 4;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), -E2BIG);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), -ENOENT);
+	key = 2;
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 20);
+	value = 21;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_NOEXIST), -EEXIST);
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_EXIST), 0);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 21);
+
+	/* Iteration sees every key once. */
+	uint32_t next, seen = 0;
+	const uint32_t *prev = NULL;
+	uint32_t cur;
+	while (xbpf_map_get_next_key(map, prev, &next) == 0) {
+		seen |= 1u << next;
+		cur = next;
+		prev = &cur;
+	}
+	assert_int_equal(seen, (1u << 1) | (1u << 2) | (1u << 3));
+
+	assert_int_equal(xbpf_map_lookup_and_delete_elem(map, &key, &got), 0);
+	assert_int_equal(got, 21);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), -ENOENT);
+	key = 3;
+	assert_int_equal(xbpf_map_delete_elem(map, &key), 0);
+	assert_int_equal(xbpf_map_delete_elem(map, &key), -ENOENT);
+	assert_int_equal(xbpf_map_get_info(map, &info), 0);
+	assert_int_equal(info.entries, 1);
+
+	xbpf_map_put(map);
+	xbpf_epoch_barrier();
+	struct tm_stats s = tm_stats_of(ext);
+	assert_int_equal(s.destroyed, 1);
+	assert_int_equal(s.bad, 0);
+	xbpf_runtime_free(rt);
+}
+
+static void transforming_hash_round_trip(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_xform_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_XFORM_HASH, "xform", 4, 8, 4, NULL, &map), 0);
+
+	uint32_t key = 1;
+	uint64_t value = 100, got;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 100);
+	/* Replacing releases the displaced value once. */
+	value = 101;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 101);
+	struct tm_stats s = tm_stats_of(ext);
+	assert_int_equal(s.created, 2);
+	assert_int_equal(s.released, 1);
+	assert_int_equal(s.replaced, 1);
+	/* A refused update undoes the new value, keeps the old one. */
+	value = 102;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_NOEXIST), -EEXIST);
+	s = tm_stats_of(ext);
+	assert_int_equal(s.undone, 1);
+	assert_int_equal(s.released, 2);
+	/* The provider's error reaches the caller unchanged. */
+	value = TM_REFUSED_VALUE;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), -EBADMSG);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 101);
+
+	key = 2;
+	value = 200;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_lookup_and_delete_elem(map, &key, &got), 0);
+	assert_int_equal(got, 200);
+	assert_int_equal(xbpf_map_delete_elem(map, &key), -ENOENT);
+	key = 3;
+	value = 300;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_delete_elem(map, &key), 0);
+	s = tm_stats_of(ext);
+	assert_int_equal(s.created, 5);
+	assert_int_equal(s.released, 4);
+
+	/* The map services, as the provider's helpers would use them. */
+	void *(*map_state)(struct xbpf_map *) = xbpf_extension_symbol(ext, "tm_map_state");
+	int (*raw)(struct xbpf_map *, const void *, void *, size_t) =
+		xbpf_extension_symbol(ext, "tm_raw_lookup");
+	uint32_t (*type_of)(struct xbpf_map *) = xbpf_extension_symbol(ext, "tm_map_type");
+	assert_non_null(map_state(map));
+	uint64_t stored[2];
+	key = 1;
+	assert_int_equal(raw(map, &key, stored, sizeof(stored)), 0);
+	assert_int_equal(stored[1], 101 ^ 0x11fe11fe11fe11feULL);
+	key = 9;
+	assert_int_equal(raw(map, &key, stored, sizeof(stored)), -ENOENT);
+	assert_int_equal(type_of(map), TM_XFORM_HASH);
+	/* A built-in map is not the provider's: no state, no raw lookup. */
+	struct xbpf_map *builtin;
+	assert_int_equal(xbpf_map_create(rt, XBPF_MAP_TYPE_HASH, "h", 4, 16, 4, NULL, &builtin), 0);
+	key = 1;
+	assert_int_equal(xbpf_map_update_elem(builtin, &key, stored, XBPF_ANY), 0);
+	assert_null(map_state(builtin));
+	assert_int_equal(raw(builtin, &key, stored, sizeof(stored)), -ENOENT);
+	assert_int_equal(type_of(builtin), XBPF_MAP_TYPE_HASH);
+	xbpf_map_put(builtin);
+
+	/* Freeing the map releases what is left (key 1) as a cleanup. */
+	xbpf_map_put(map);
+	xbpf_epoch_barrier();
+	s = tm_stats_of(ext);
+	assert_int_equal(s.released, 5);
+	assert_int_equal(s.cleaned, 1);
+	assert_int_equal(s.destroyed, 1);
+	assert_int_equal(s.bad, 0);
+	xbpf_runtime_free(rt);
+}
+
+static void transforming_array(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_xform_array");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_XFORM_ARRAY, "xarr", 4, 8, 4, NULL, &map), 0);
+	uint32_t key = 2;
+	uint64_t value = 7, got = 1;
+	/* A slot never written reads as the provider makes of zeroes. */
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 0);
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	value = 8;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 8);
+	key = 4;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), -E2BIG);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), -ENOENT);
+	/* Arrays keep their entries, as the built-in kind. */
+	key = 2;
+	assert_int_equal(xbpf_map_delete_elem(map, &key), -EINVAL);
+	assert_int_equal(xbpf_map_lookup_and_delete_elem(map, &key, &got), -EOPNOTSUPP);
+	/* Out of range: the new value was made, then undone. */
+	struct tm_stats s = tm_stats_of(ext);
+	assert_int_equal(s.created, 3);
+	assert_int_equal(s.released, 2);
+	assert_int_equal(s.undone, 1);
+	xbpf_map_put(map);
+	xbpf_epoch_barrier();
+	s = tm_stats_of(ext);
+	assert_int_equal(s.released, 3);
+	assert_int_equal(s.cleaned, 1);
+	assert_int_equal(s.bad, 0);
+	xbpf_runtime_free(rt);
+}
+
+static void batch_operations(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_xform_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_XFORM_HASH, "batch", 4, 8, 8, NULL, &map), 0);
+	uint32_t keys[4] = {1, 2, 3, 4}, count = 4;
+	uint64_t values[4] = {10, 20, 30, 40};
+	/* As on Linux, batch updates take no NOEXIST/EXIST (elem_flags is
+	 * for BPF_F_LOCK): BPF_ANY inserts, then replaces. */
+	struct xbpf_map_batch_opts opts = {.sz = sizeof(opts)};
+	assert_int_equal(xbpf_map_update_batch(map, keys, values, &count, &opts), 0);
+	assert_int_equal(count, 4);
+	uint64_t more[4] = {11, 21, 31, 41};
+	count = 4;
+	assert_int_equal(xbpf_map_update_batch(map, keys, more, &count, &opts), 0);
+	assert_int_equal(count, 4);
+
+	/* Lookup batch: every entry through after_find. */
+	uint32_t out_keys[8], out_batch;
+	uint64_t out_values[8];
+	count = 8;
+	int err = xbpf_map_lookup_batch(map, NULL, &out_batch, out_keys, out_values, &count, &opts);
+	assert_true(err == 0 || err == -ENOENT);
+	assert_int_equal(count, 4);
+	for (uint32_t i = 0; i < count; i++)
+		assert_int_equal(out_values[i], out_keys[i] * 10 + 1);
+
+	count = 2;
+	assert_int_equal(xbpf_map_delete_batch(map, keys, &count, &opts), 0);
+	assert_int_equal(count, 2);
+	count = 8;
+	err = xbpf_map_lookup_and_delete_batch(map, NULL, &out_batch, out_keys, out_values, &count,
+					       &opts);
+	assert_true(err == 0 || err == -ENOENT);
+	assert_int_equal(count, 2);
+	struct tm_stats s = tm_stats_of(ext);
+	/* 4 made, 4 more replacing them; all released, none left. */
+	assert_int_equal(s.created, 8);
+	assert_int_equal(s.undone, 0);
+	assert_int_equal(s.replaced, 4);
+	assert_int_equal(s.released, 8);
+	assert_int_equal(s.bad, 0);
+	xbpf_map_put(map);
+	xbpf_runtime_free(rt);
+}
+
+/* A program: lookup of key in the map with id map_id; r0 = -1 when absent,
+ * else the value incremented in place. */
+static int load_increment(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key,
+			  struct xbpf_program **prog)
+{
+	const struct xbpf_insn insns[] = {
+		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_W, 10, 0, -4, (int32_t)key),
+		xbpf_insn_make(XBPF_CLASS_LD | XBPF_MODE_IMM | XBPF_SIZE_DW, 1, XBPF_PSEUDO_MAP_FD, 0,
+			       (int32_t)xbpf_map_id(map)),
+		xbpf_insn_make(0, 0, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 2, 10, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 2, 0, 0, -4),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_CALL, 0, 0, 0, 1),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_JNE, 0, 0, 2, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 0, 0, 0, -1),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_LDX | XBPF_MODE_MEM | XBPF_SIZE_DW, 1, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 1, 0, 0, 1),
+		xbpf_insn_make(XBPF_CLASS_STX | XBPF_MODE_MEM | XBPF_SIZE_DW, 0, 1, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 0, 1, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
+	};
+	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
+}
+
+/* A program calling bpf_map_update_elem (key, value, BPF_ANY) or, when
+ * value is UINT64_MAX, bpf_map_delete_elem (key); returns the helper's r0. */
+static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key, uint64_t value,
+		      struct xbpf_program **prog)
+{
+	bool del = value == UINT64_MAX;
+	const struct xbpf_insn insns[] = {
+		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_W, 10, 0, -4, (int32_t)key),
+		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_DW, 10, 0, -16, (int32_t)value),
+		xbpf_insn_make(XBPF_CLASS_LD | XBPF_MODE_IMM | XBPF_SIZE_DW, 1, XBPF_PSEUDO_MAP_FD, 0,
+			       (int32_t)xbpf_map_id(map)),
+		xbpf_insn_make(0, 0, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 2, 10, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 2, 0, 0, -4),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 3, 10, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 3, 0, 0, -16),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 4, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_CALL, 0, 0, 0, del ? 3 : 2),
+		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
+	};
+	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
+}
+
+static uint64_t run(struct xbpf_program *prog)
+{
+	struct xbpf_test_run_opts opts = {.sz = sizeof(opts)};
+	assert_int_equal(xbpf_program_test_run(prog, &opts), 0);
+	return opts.retval;
+}
+
+static void programs_use_plain_maps_not_transforming_ones(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	load(rt, "tm_plain_hash");
+	load(rt, "tm_plain_array");
+	load(rt, "tm_xform_hash");
+	static const uint32_t types[] = {TM_PLAIN_HASH, TM_PLAIN_ARRAY, TM_XFORM_HASH};
+	for (size_t i = 0; i < 3; i++) {
+		struct xbpf_map *map;
+		struct xbpf_program *prog;
+		assert_int_equal(xbpf_map_create(rt, types[i], "m", 4, 8, 4, NULL, &map), 0);
+		uint32_t key = 1;
+		uint64_t value = 41, got;
+		assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+		if (load_increment(rt, map, key, &prog))
+			fail_msg("load refused:\n%s", ext_log_text);
+		if (types[i] == TM_XFORM_HASH) {
+			/* Opaque to programs: the lookup finds nothing. */
+			assert_int_equal(run(prog), (uint64_t)-1);
+			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+			assert_int_equal(got, 41);
+		} else {
+			assert_int_equal(run(prog), 42);
+			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+			assert_int_equal(got, 42);
+		}
+		xbpf_program_put(prog);
+		/* Updates and deletes from programs, per the PROG_* properties. */
+		assert_int_equal(load_write(rt, map, 2, 77, &prog), 0);
+		if (types[i] == TM_XFORM_HASH) {
+			assert_int_equal(run(prog), (uint64_t)-EOPNOTSUPP);
+		} else {
+			assert_int_equal(run(prog), 0);
+			key = 2;
+			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+			assert_int_equal(got, 77);
+		}
+		xbpf_program_put(prog);
+		assert_int_equal(load_write(rt, map, 1, UINT64_MAX, &prog), 0);
+		if (types[i] == TM_XFORM_HASH)
+			assert_int_equal(run(prog), (uint64_t)-EOPNOTSUPP);
+		else if (types[i] == TM_PLAIN_ARRAY)
+			assert_int_equal(run(prog), (uint64_t)-EINVAL); /* as arrays do */
+		else
+			assert_int_equal(run(prog), 0);
+		xbpf_program_put(prog);
+		if (types[i] != TM_PLAIN_ARRAY) {
+			/* Absent key. */
+			assert_int_equal(load_increment(rt, map, 3, &prog), 0);
+			assert_int_equal(run(prog), (uint64_t)-1);
+			xbpf_program_put(prog);
+		}
+		xbpf_map_put(map);
+	}
+	/* The maps' frees are still deferred (the transforming one behind the
+	 * program holding it): unloading the providers lets them run first,
+	 * so the transforming provider releases its values (ASan checks). */
+	xbpf_runtime_free(rt);
+}
+
+static void providers_veto_program_types(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample, *ext;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	ext = load(rt, "tm_veto");
+	load(rt, "tm_veto_positive");
+	struct xbpf_map *map, *map2;
+	struct xbpf_program *prog;
+	assert_int_equal(xbpf_map_create(rt, 4102, "vetoed", 4, 8, 4, NULL, &map), 0);
+	assert_int_equal(load_increment(rt, map, 1, &prog), -EACCES);
+	assert_non_null(strstr(ext_log_text, "map 'vetoed' (type 4102): its provider refuses "
+					     "programs of type 'sample'"));
+	assert_int_equal(xbpf_map_create(rt, 4103, "vetoed2", 4, 8, 4, NULL, &map2), 0);
+	assert_int_equal(load_increment(rt, map2, 1, &prog), -EPERM);
+	/* Orphaned: nobody to ask, the program loads (and finds nothing). */
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+	assert_int_equal(load_increment(rt, map, 1, &prog), 0);
+	assert_int_equal(run(prog), (uint64_t)-1);
+	xbpf_program_put(prog);
+	xbpf_map_put(map);
+	xbpf_map_put(map2);
+	xbpf_runtime_free(rt);
+}
+
+static void orphaned_maps_fail_fast_and_are_adopted(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	struct xbpf_extension *plain = load(rt, "tm_plain_hash");
+	struct xbpf_extension *xform = load(rt, "tm_xform_hash");
+	struct xbpf_map *pm, *xm;
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "pm", 4, 8, 4, NULL, &pm), 0);
+	assert_int_equal(xbpf_map_create(rt, TM_XFORM_HASH, "xm", 4, 8, 4, NULL, &xm), 0);
+	uint32_t key = 1, next;
+	uint64_t value = 5, got;
+	assert_int_equal(xbpf_map_update_elem(pm, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_update_elem(xm, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_pin(xm, "test/xm"), 0);
+	struct xbpf_program *prog;
+	assert_int_equal(load_increment(rt, pm, key, &prog), 0);
+	assert_int_equal(run(prog), 6);
+	struct xbpf_program *writer;
+	assert_int_equal(load_write(rt, pm, 3, 8, &writer), 0);
+
+	assert_int_equal(xbpf_extension_unload(plain), 0);
+	assert_int_equal(xbpf_extension_unload(xform), 0);
+	assert_non_null(strstr(ext_log_text, "map 'xm' (id"));
+	assert_non_null(strstr(ext_log_text, "orphaned"));
+	struct xbpf_map *maps[] = {pm, xm};
+	for (size_t i = 0; i < 2; i++) {
+		struct xbpf_map *m = maps[i];
+		assert_int_equal(xbpf_map_lookup_elem(m, &key, &got), -XBPF_EDETACHED);
+		assert_int_equal(xbpf_map_update_elem(m, &key, &value, XBPF_ANY), -XBPF_EDETACHED);
+		assert_int_equal(xbpf_map_delete_elem(m, &key), -XBPF_EDETACHED);
+		assert_int_equal(xbpf_map_lookup_and_delete_elem(m, &key, &got), -XBPF_EDETACHED);
+		assert_int_equal(xbpf_map_get_next_key(m, NULL, &next), -XBPF_EDETACHED);
+	}
+	/* Programs' lookups find nothing; pins still lead to the map. */
+	assert_int_equal(run(prog), (uint64_t)-1);
+	assert_int_equal(run(writer), (uint64_t)-XBPF_EDETACHED);
+	/* A provider of the type with another base does not adopt. */
+	struct xbpf_extension *mismatch = load(rt, "tm_mismatch");
+	assert_non_null(strstr(ext_log_text, "map 'xm' (id"));
+	assert_non_null(strstr(ext_log_text, "stays orphaned: map type 4097 of tm_mismatch has another base"));
+	assert_int_equal(tm_stats_of(mismatch).adopted, 0);
+	assert_int_equal(xbpf_map_lookup_elem(xm, &key, &got), -XBPF_EDETACHED);
+	assert_int_equal(xbpf_extension_unload(mismatch), 0);
+	struct xbpf_map *pinned;
+	assert_int_equal(xbpf_map_get_pinned(rt, "test/xm", &pinned), 0);
+	assert_ptr_equal(pinned, xm);
+	xbpf_map_put(pinned);
+
+	/* The same types come back: entries and state intact. */
+	plain = load(rt, "tm_plain_hash");
+	xform = load(rt, "tm_xform_hash");
+	assert_int_equal(tm_stats_of(plain).adopted, 1);
+	assert_int_equal(tm_stats_of(xform).adopted, 1);
+	assert_int_equal(xbpf_map_lookup_elem(pm, &key, &got), 0);
+	assert_int_equal(got, 6);
+	assert_int_equal(xbpf_map_lookup_elem(xm, &key, &got), 0);
+	assert_int_equal(got, 5);
+	assert_int_equal(run(prog), 7);
+	assert_int_equal(run(writer), 0);
+	xbpf_program_put(writer);
+	void *(*map_state)(struct xbpf_map *) = xbpf_extension_symbol(xform, "tm_map_state");
+	uint64_t *st = map_state(xm);
+	assert_non_null(st);
+	assert_int_equal(st[1], 1); /* adopted once, magic kept */
+	assert_null(map_state(pm)); /* another provider's map */
+	value = 9;
+	assert_int_equal(xbpf_map_update_elem(xm, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(tm_stats_of(xform).released, 1);
+	xbpf_program_put(prog);
+	xbpf_map_put(pm);
+	xbpf_map_put(xm);
+	assert_int_equal(xbpf_unpin(rt, "test/xm"), 0);
+	xbpf_epoch_barrier();
+	assert_int_equal(tm_stats_of(xform).cleaned, 1);
+	assert_int_equal(tm_stats_of(xform).bad, 0);
+	assert_int_equal(tm_stats_of(plain).bad, 0);
+	xbpf_runtime_free(rt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(creation_needs_a_provider),
+		cmocka_unit_test(plain_hash_operations),
+		cmocka_unit_test(transforming_hash_round_trip),
+		cmocka_unit_test(transforming_array),
+		cmocka_unit_test(batch_operations),
+		cmocka_unit_test(programs_use_plain_maps_not_transforming_ones),
+		cmocka_unit_test(providers_veto_program_types),
+		cmocka_unit_test(orphaned_maps_fail_fast_and_are_adopted),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A test map type extension, built several ways (see CMakeLists.txt):
+ *  TM_NAME      extension and map type name
+ *  TM_TYPE      map type id
+ *  TM_BASE      XBPF_MAP_BASE_HASH or _ARRAY
+ *  TM_XFORM     1: transforms values. A caller's value is a uint64_t; the
+ *               stored value (16 bytes) points to an object holding it, so
+ *               every release is counted and a double release is seen.
+ *               0: stores the caller's uint64_t as is, and lets programs
+ *               look up, update and delete.
+ *  TM_BAD_*     malformed provider data, to be refused by the core.
+ * The host test reads counters and calls the core's map services through
+ * the exported tm_* functions (xbpf_extension_symbol).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xbpf/extension.h>
+
+#ifndef TM_VETO_POSITIVE
+#define TM_VETO_POSITIVE 0
+#endif
+
+#define TM_EXPORT __attribute__((visibility("default")))
+
+#define OBJ_LIVE 0x11fe11fe11fe11feULL
+#define OBJ_DEAD 0xdeaddeaddeaddeadULL
+#define STATE_MAGIC 0x57a7e57a7eULL
+/* A value before_update refuses, to see the provider's error unchanged. */
+#define TM_REFUSED_VALUE 0xbadULL
+
+struct tm_obj {
+	_Atomic uint64_t magic;
+	uint64_t payload;
+};
+
+struct tm_stored {
+	struct tm_obj *obj; /* NULL: an array slot never written */
+	uint64_t check;     /* payload ^ OBJ_LIVE */
+};
+
+struct tm_state {
+	uint64_t magic;
+	uint64_t adopted;
+};
+
+struct tm_stats {
+	long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
+};
+
+TM_EXPORT void tm_stats(struct tm_stats *out);
+TM_EXPORT void *tm_map_state(struct xbpf_map *map);
+TM_EXPORT int tm_raw_lookup(struct xbpf_map *map, const void *key, void *stored, size_t size);
+TM_EXPORT uint32_t tm_map_type(struct xbpf_map *map);
+
+static const struct xbpf_core_services *core;
+static struct xbpf_provider *provider;
+static _Atomic long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
+
+static int tm_create(void *ctx, struct xbpf_map *map, const struct xbpf_map_params *params,
+		     void *state, uint32_t *stored_value_size)
+{
+	struct tm_state *s = state;
+	if (s->magic || s->adopted)
+		bad++; /* the core hands over zeroed state */
+	if (params->type != TM_TYPE || core->map_type(map) != TM_TYPE)
+		bad++;
+	if (params->value_size != 8)
+		return -EMSGSIZE;
+	s->magic = STATE_MAGIC;
+	if (TM_XFORM)
+		*stored_value_size = sizeof(struct tm_stored);
+#ifdef TM_BAD_STORED_SIZE
+	*stored_value_size = 16; /* not allowed without TRANSFORMS_VALUES */
+#endif
+	return 0;
+}
+
+__attribute__((unused)) static void tm_destroy(void *ctx, struct xbpf_map *map, void *state)
+{
+	if (((struct tm_state *)state)->magic != STATE_MAGIC)
+		bad++;
+	destroyed++;
+}
+
+static void tm_adopt(void *ctx, struct xbpf_map *map, void *state)
+{
+	struct tm_state *s = state;
+	if (s->magic != STATE_MAGIC)
+		bad++; /* state must survive the provider */
+	s->adopted++;
+	adopted++;
+}
+
+__attribute__((unused)) static int tm_after_find(void *ctx, struct xbpf_map *map, void *state, const void *key,
+			 const void *stored, void *value, uint32_t flags)
+{
+	const struct tm_stored *st = stored;
+	uint64_t payload = 0;
+	if (!(flags & XBPF_MAP_FROM_HOST))
+		bad++;
+	if (st->obj) {
+		if (st->obj->magic != OBJ_LIVE || (st->obj->payload ^ OBJ_LIVE) != st->check) {
+			bad++;
+			return -EFAULT;
+		}
+		payload = st->obj->payload;
+	}
+	memcpy(value, &payload, sizeof(payload));
+	return 0;
+}
+
+__attribute__((unused)) static int tm_before_update(void *ctx, struct xbpf_map *map, void *state, const void *key,
+			    const void *value, void *stored, uint32_t flags)
+{
+	uint64_t payload;
+	memcpy(&payload, value, sizeof(payload));
+	if (!(flags & XBPF_MAP_FROM_HOST))
+		bad++;
+	if (payload == TM_REFUSED_VALUE)
+		return -EBADMSG;
+	struct tm_obj *obj = malloc(sizeof(*obj));
+	if (!obj)
+		return -ENOMEM;
+	obj->magic = OBJ_LIVE;
+	obj->payload = payload;
+	struct tm_stored st = {.obj = obj, .check = payload ^ OBJ_LIVE};
+	memcpy(stored, &st, sizeof(st));
+	created++;
+	return 0;
+}
+
+__attribute__((unused)) static void tm_after_delete(void *ctx, struct xbpf_map *map, void *state, const void *key,
+			    void *stored, uint32_t flags)
+{
+	struct tm_stored st;
+	memcpy(&st, stored, sizeof(st));
+	if (!(flags & XBPF_MAP_FROM_HOST))
+		bad++;
+	if (!st.obj)
+		return;
+	uint64_t was = OBJ_LIVE;
+	if (!atomic_compare_exchange_strong(&st.obj->magic, &was, OBJ_DEAD)) {
+		bad++; /* released twice */
+		return;
+	}
+	free(st.obj);
+	released++;
+	if (flags & XBPF_MAP_REPLACED)
+		replaced++;
+	if (flags & XBPF_MAP_UNDO)
+		undone++;
+	if (flags & XBPF_MAP_CLEANUP)
+		cleaned++;
+}
+
+static uint64_t none_lookup_dummy;
+
+__attribute__((unused)) static int tm_none_lookup(void *ctx, struct xbpf_map *map, void *state,
+						  const void *key, void *value, uint32_t value_size,
+						  uint32_t flags)
+{
+	memcpy(value, &none_lookup_dummy, value_size < 8 ? value_size : 8);
+	return 0;
+}
+
+__attribute__((unused)) static int tm_none_update(void *ctx, struct xbpf_map *map, void *state,
+						  const void *key, const void *value,
+						  uint32_t value_size, uint64_t map_flags, uint32_t flags)
+{
+	return -EPERM;
+}
+
+__attribute__((unused)) static int tm_none_delete(void *ctx, struct xbpf_map *map, void *state,
+						  const void *key, uint32_t flags)
+{
+	return -EPERM;
+}
+
+/* Vetoes the "sample" program type: -EACCES, or 1 (any non-zero). */
+__attribute__((unused)) static int tm_associate(void *ctx, struct xbpf_map *map, void *state,
+						const char *program_type)
+{
+	if (((struct tm_state *)state)->magic != STATE_MAGIC)
+		bad++;
+	if (strcmp(program_type, "sample") != 0)
+		return 0;
+	return TM_VETO_POSITIVE ? 1 : -EACCES;
+}
+
+static const struct xbpf_map_type_provider map_type = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_map_type_provider),
+#ifdef TM_BAD_BUILTIN_TYPE
+	.type = 1,
+#else
+	.type = TM_TYPE,
+#endif
+	.name = TM_NAME,
+#ifdef TM_BAD_NONE_NO_NEXT_KEY
+	.base = XBPF_MAP_BASE_NONE,
+	.lookup = tm_none_lookup,
+	.update = tm_none_update,
+	.delete_elem = tm_none_delete,
+#else
+	.base = TM_BASE,
+#endif
+#ifdef TM_BAD_PROG_XFORM
+	.properties = XBPF_MAP_TRANSFORMS_VALUES | XBPF_MAP_PROG_LOOKUP,
+#elif TM_XFORM
+	.properties = XBPF_MAP_TRANSFORMS_VALUES,
+#else
+	.properties = XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE,
+#endif
+	.state_size = sizeof(struct tm_state),
+	.create = tm_create,
+#ifndef TM_BAD_NO_DESTROY
+	.destroy = tm_destroy,
+#endif
+	.adopt = tm_adopt,
+#ifdef TM_VETO
+	.associate = tm_associate,
+#endif
+#if TM_XFORM
+#ifndef TM_BAD_NO_AFTER_FIND
+	.after_find = tm_after_find,
+#endif
+	.before_update = tm_before_update,
+	.after_delete = tm_after_delete,
+#endif
+};
+
+static int tm_init(struct xbpf_extension *ext, const struct xbpf_core_services *services)
+{
+	core = services;
+	return core->register_map_type(ext, &map_type, &provider);
+}
+
+XBPF_EXTENSION(TM_NAME, "test map type", tm_init, NULL);
+
+TM_EXPORT void tm_stats(struct tm_stats *out)
+{
+	out->created = created;
+	out->released = released;
+	out->replaced = replaced;
+	out->undone = undone;
+	out->cleaned = cleaned;
+	out->destroyed = destroyed;
+	out->adopted = adopted;
+	out->bad = bad;
+}
+
+/* The core's services as a helper of this provider would use them. */
+TM_EXPORT void *tm_map_state(struct xbpf_map *map)
+{
+	return core->map_state(map, provider);
+}
+
+TM_EXPORT int tm_raw_lookup(struct xbpf_map *map, const void *key, void *stored, size_t size)
+{
+	core->epoch_enter();
+	const void *p = core->map_raw_lookup(map, provider, key);
+	if (p)
+		memcpy(stored, p, size);
+	core->epoch_exit();
+	return p ? 0 : -ENOENT;
+}
+
+TM_EXPORT uint32_t tm_map_type(struct xbpf_map *map)
+{
+	return core->map_type(map);
+}
