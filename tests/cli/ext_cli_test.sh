@@ -60,6 +60,7 @@ expect "ext list: sample and its v2 build" 0 "*sample  */sample.so
   A minimal example*
   program type   sample         sections sample; 2 helpers
   attach type    sample/manual  runs sample programs
+  named helpers  sample         sample_add, sample_hash, sample_scale; for every program type
 
 sample_v2  */sample_v2.so (it calls itself 'sample')
 *" "" "$xbpf" ext list

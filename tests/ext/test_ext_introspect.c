@@ -107,7 +107,12 @@ static void test_sample_providers(void **state)
 		 "  helper 65536 long sample_mix(__u64 arg1, __u64 arg2)\n"
 		 "  helper 65537 long sample_sum(const void *mem, __u32 size)\n"
 		 "2 sample/manual from sample\n"
-		 "  runs sample\n",
+		 "  runs sample\n"
+		 "3 sample from sample\n"
+		 "  helper 0 long sample_add(__u64 arg1, __u64 arg2)\n"
+		 "  helper 0 long sample_hash(const void *mem, __u32 size)\n"
+		 "  helper 0 long sample_scale(__u64 arg1)\n"
+		 "  visible to all\n",
 		 sizeof(struct sample_ctx), sizeof(struct sample_ctx) + 16,
 		 sizeof(struct sample_ctx), sizeof(struct sample_ctx) + 8,
 		 offsetof(struct sample_ctx, data), sizeof(struct sample_ctx),
