@@ -296,7 +296,7 @@ static void ambiguous_text(struct xbpf_runtime *rt, const char *type, const stru
 	snprintf(buf, size, "named helper '%s' is exported by several providers: %s. Qualify it in "
 		 "the program with __attribute__((btf_decl_tag(\"xbpf:provider=NAME\"))) on "
 		 "its extern declaration, or bind it when loading (load option bindings, "
-		 "xbpf --bind %s=NAME)", imp->name, list, imp->name);
+		 "or --bind %s=NAME of xbpf prog imports)", imp->name, list, imp->name);
 }
 
 static void missing_text(struct xbpf_runtime *rt, const char *type, const struct xbpf_import_spec *imp,
