@@ -18,7 +18,7 @@
 #define MAX_EXTS 16
 #define MAX_BINDINGS 32
 
-void cmd_prog_imports_usage(FILE *out)
+static void cmd_prog_imports_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: xbpf prog imports OBJ [--ext PATH]... [--bind HELPER=PROVIDER]...\n"
@@ -77,7 +77,7 @@ static int show(void *user, const struct xbpf_import_info *info)
 	return 0;
 }
 
-int cmd_prog_imports(int argc, char **argv)
+static int cmd_prog_imports(int argc, char **argv)
 {
 	const char *obj_path = NULL, *exts[MAX_EXTS];
 	struct xbpf_helper_binding bindings[MAX_BINDINGS];
