@@ -54,6 +54,6 @@ check no-type 1 "  sample_add: missing: no program type handles section 'sample'
 check help 0 "Usage: xbpf prog imports OBJ" -- --help
 check no-object 2 "which object?" --
 check bad-bind 2 "expected HELPER=PROVIDER" -- "$objs/named_unique.bpf.o" --bind sample_add
-check bad-ext 1 "cannot load extension 'no/such.so'" -- "$objs/named_unique.bpf.o" --ext no/such.so
+check bad-ext 1 "--ext no/such.so: No such file or directory" -- "$objs/named_unique.bpf.o" --ext no/such.so
 
 [ "$failures" -eq 0 ] || { echo "$failures failed"; exit 1; }

@@ -71,7 +71,7 @@ static int run(int argc, char **argv)
 
 const struct cli_command cli_cmd_prog = {
 	.name = "prog",
-	.summary = "inspect the programs of an ELF object (prog list)",
+	.summary = "inspect the programs of an ELF object (prog list, prog imports)",
 	.run = run,
 	.usage = usage,
 };

@@ -3,8 +3,8 @@
  * xbpf prog imports OBJ: per program of an object file, each named helper
  * (extern ... __ksym) it calls and the provider it binds to, or why it
  * does not: ambiguous, missing, weak and unbound, prototype mismatch. The
- * extensions to resolve against are loaded first (--ext); nothing of the
- * object is loaded. The exit status says whether a load would succeed.
+ * extensions to resolve against are loaded first (the shipped ones and
+ * --ext); nothing of the object is loaded. The exit status says whether a load would succeed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,9 +13,9 @@
 #include <xbpf/xbpf.h>
 
 #include "cli.h"
+#include "session.h"
 
 #define CMD "prog imports"
-#define MAX_EXTS 16
 #define MAX_BINDINGS 32
 
 static void cmd_prog_imports_usage(FILE *out)
@@ -34,8 +34,7 @@ static void cmd_prog_imports_usage(FILE *out)
 		"would not.\n"
 		"\n"
 		"Options:\n"
-		"  --ext PATH                load extension PATH (a .so, or a shipped name\n"
-		"                            such as xdp) first; repeatable\n"
+		CLI_SESSION_OPTIONS_HELP
 		"  --bind HELPER=PROVIDER    bind HELPER to PROVIDER, as the load option\n"
 		"                            bindings do; repeatable\n"
 		"  -h, --help                show this help\n");
@@ -79,20 +78,20 @@ static int show(void *user, const struct xbpf_import_info *info)
 
 static int cmd_prog_imports(int argc, char **argv)
 {
-	const char *obj_path = NULL, *exts[MAX_EXTS];
+	const char *obj_path = NULL;
 	struct xbpf_helper_binding bindings[MAX_BINDINGS];
-	size_t n_exts = 0, n_bindings = 0;
+	size_t n_bindings = 0;
+	struct cli_session s = {.cmd = CMD};
 
 	for (int i = 1; i < argc; i++) {
+		int taken = cli_session_option(&s, argc, argv, &i);
+		if (taken < 0)
+			return -taken;
+		if (taken)
+			continue;
 		if (cli_is_help(argv[i])) {
 			cmd_prog_imports_usage(stdout);
 			return CLI_EXIT_OK;
-		} else if (strcmp(argv[i], "--ext") == 0) {
-			if (++i == argc)
-				return cli_usage_error(CMD, "--ext needs a PATH");
-			if (n_exts == MAX_EXTS)
-				return cli_usage_error(CMD, "at most %d --ext", MAX_EXTS);
-			exts[n_exts++] = argv[i];
 		} else if (strcmp(argv[i], "--bind") == 0) {
 			if (++i == argc)
 				return cli_usage_error(CMD, "--bind needs HELPER=PROVIDER");
@@ -114,32 +113,13 @@ static int cmd_prog_imports(int argc, char **argv)
 	if (!obj_path)
 		return cli_usage_error(CMD, "which object? (xbpf prog imports OBJ)");
 
-	struct xbpf_runtime *rt;
-	struct xbpf_extension *loaded[MAX_EXTS];
-	size_t n_loaded = 0;
-	int err = xbpf_runtime_create(&rt), status = CLI_EXIT_FAIL;
-	if (err) {
-		cli_error(CMD, "cannot create a runtime: %s", strerror(-err));
-		return CLI_EXIT_FAIL;
-	}
-	for (; n_loaded < n_exts; n_loaded++) {
-		err = xbpf_extension_load(rt, exts[n_loaded], &loaded[n_loaded]);
-		if (err) {
-			cli_error(CMD, "cannot load extension '%s': %s", exts[n_loaded], strerror(-err));
-			goto out;
-		}
-	}
-	struct xbpf_object *obj;
-	err = xbpf_object_open_file(rt, obj_path, NULL, &obj);
-	if (err) {
-		cli_error(CMD, "cannot open '%s': %s", obj_path, strerror(-err));
+	int status = CLI_EXIT_FAIL;
+	if (cli_session_open_unloaded(&s, CMD, obj_path))
 		goto out;
-	}
 	struct xbpf_program_load_opts opts = {.sz = sizeof(opts), .bindings = bindings,
 					      .n_bindings = n_bindings};
 	struct listing l = {.program = ""};
-	err = xbpf_object_imports(obj, &opts, show, &l);
-	xbpf_object_close(obj);
+	int err = xbpf_object_imports(s.obj, &opts, show, &l);
 	if (err) {
 		cli_error(CMD, "cannot list the imports of '%s': %s", obj_path, strerror(-err));
 		goto out;
@@ -148,9 +128,7 @@ static int cmd_prog_imports(int argc, char **argv)
 		printf("no program of %s calls a named helper\n", obj_path);
 	status = l.would_fail ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
-	while (n_loaded)
-		xbpf_extension_unload(loaded[--n_loaded]);
-	xbpf_runtime_free(rt);
+	cli_session_close(&s);
 	return status;
 }
 

@@ -56,7 +56,7 @@ static int load_extension(struct cli_session *s, const char *name)
 	return 0;
 }
 
-int cli_session_open(struct cli_session *s, const char *cmd, const char *path)
+int cli_session_open_unloaded(struct cli_session *s, const char *cmd, const char *path)
 {
 	s->cmd = cmd;
 	clear_log(s);
@@ -92,6 +92,14 @@ int cli_session_open(struct cli_session *s, const char *cmd, const char *path)
 		return rc;
 	}
 	clear_log(s);
+	return 0;
+}
+
+int cli_session_open(struct cli_session *s, const char *cmd, const char *path)
+{
+	int rc = cli_session_open_unloaded(s, cmd, path);
+	if (rc)
+		return rc;
 	struct xbpf_program_load_opts load_opts = {
 		.sz = sizeof(load_opts), .engine = s->engine, .log = &s->log};
 	rc = xbpf_object_load(s->obj, &load_opts);

@@ -43,6 +43,8 @@ int cli_session_option(struct cli_session *s, int argc, char **argv, int *i);
 /* Creates the runtime, loads the extensions, opens and loads path. Reports
  * any error itself. 0 or a negative errno. */
 int cli_session_open(struct cli_session *s, const char *cmd, const char *path);
+/* The same without loading the object (s->obj is opened only). */
+int cli_session_open_unloaded(struct cli_session *s, const char *cmd, const char *path);
 
 void cli_session_close(struct cli_session *s);
 
