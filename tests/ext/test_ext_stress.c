@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -42,6 +43,7 @@ struct outcomes {
 	uint64_t wrong;    /* anything else: the test fails */
 	int first_wrong;   /* the first unexpected result */
 	uint64_t first_wrong_value;
+	atomic_uint_fast64_t attempts; /* read by the reloading thread meanwhile */
 };
 
 static atomic_bool reloading_done;
@@ -79,6 +81,7 @@ static void *fire_through_hook(void *arg)
 			o->unlinked++;
 		else
 			note(o, ran, r0);
+		atomic_fetch_add(&o->attempts, 1);
 	}
 	return NULL;
 }
@@ -102,6 +105,7 @@ static void *fire_through_core(void *arg)
 			o->detached++;
 		else
 			note(o, err, opts.retval);
+		atomic_fetch_add(&o->attempts, 1);
 	}
 	return NULL;
 }
@@ -121,6 +125,19 @@ static void report(const char *who, const struct outcomes *o)
 	if (o->wrong)
 		print_message("%s: first unexpected result %d (r0 %llu)\n", who, o->first_wrong,
 			      (unsigned long long)o->first_wrong_value);
+}
+
+/* Waits (at most 5 ms) until each firing thread has started an attempt
+ * after this moment, so that every thread also runs while the extension is
+ * loaded, however the scheduler interleaves them on a busy machine. */
+static void let_both_fire(struct outcomes *a, struct outcomes *b)
+{
+	uint64_t a0 = atomic_load(&a->attempts), b0 = atomic_load(&b->attempts);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((atomic_load(&a->attempts) < a0 + 2 || atomic_load(&b->attempts) < b0 + 2) &&
+	       seconds_since(&t0) < 0.005)
+		sched_yield();
 }
 
 static void reload_under_fire(void **state)
@@ -164,6 +181,7 @@ static void reload_under_fire(void **state)
 			failed_at = i;
 			break;
 		}
+		let_both_fire(&hook, &core);
 	}
 	atomic_store(&reloading_done, true);
 	pthread_join(hook_thread, NULL);
