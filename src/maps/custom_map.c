@@ -200,32 +200,11 @@ static int remove_locked(struct custom_map *cm, const void *key, void *old)
 	return err;
 }
 
-static int custom_host_delete(struct xbpf_map *map, const void *key)
+/* Deletes key; with value, also gives the caller the deleted value as a
+ * lookup would (lookup-and-delete). */
+static int remove_entry(struct xbpf_map *map, const void *key, void *value)
 {
 	struct custom_map *cm = custom_of(map);
-	struct xbpf_provider *p = hold(cm);
-	if (!p)
-		return -XBPF_EDETACHED;
-	const struct xbpf_map_type_provider *t = &p->u.map_type;
-	char *old = malloc(cm->stored_size);
-	int err = -ENOMEM;
-	if (old) {
-		pthread_mutex_lock(&cm->write_lock);
-		err = remove_locked(cm, key, old);
-		pthread_mutex_unlock(&cm->write_lock);
-		if (!err)
-			release_stored(cm, t, key, old, 0);
-		free(old);
-	}
-	xbpf_provider_release(p);
-	return err;
-}
-
-static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, void *value)
-{
-	struct custom_map *cm = custom_of(map);
-	if (!cm->store->ops->host_lookup_and_delete)
-		return -EOPNOTSUPP; /* arrays, as their built-in kind */
 	struct xbpf_provider *p = hold(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -237,9 +216,9 @@ static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, 
 		err = remove_locked(cm, key, old);
 		pthread_mutex_unlock(&cm->write_lock);
 		if (!err) {
-			if (!transforms(cm))
+			if (value && !transforms(cm))
 				memcpy(value, old, map->value_size);
-			if (t->after_find)
+			if (value && t->after_find)
 				err = t->after_find(t->ctx, map, cm->state, key, old, value,
 						    XBPF_MAP_FROM_HOST);
 			release_stored(cm, t, key, old, 0);
@@ -248,6 +227,18 @@ static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, 
 	}
 	xbpf_provider_release(p);
 	return err;
+}
+
+static int custom_host_delete(struct xbpf_map *map, const void *key)
+{
+	return remove_entry(map, key, NULL);
+}
+
+static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, void *value)
+{
+	if (!custom_of(map)->store->ops->host_lookup_and_delete)
+		return -EOPNOTSUPP; /* arrays, as their built-in kind */
+	return remove_entry(map, key, value);
 }
 
 static int custom_get_next_key(struct xbpf_map *map, const void *key, void *next_key)
