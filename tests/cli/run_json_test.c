@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,21 +309,6 @@ out:
 	return outcome;
 }
 
-/* Per-CPU slots are compared byte for byte: this process and the CLI it
- * starts (which inherits the mask) run on one CPU. */
-static int pin_to_one_cpu(void)
-{
-	cpu_set_t set;
-	int cpu;
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return -errno;
-	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
-		;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -336,7 +320,7 @@ int main(int argc, char **argv)
 		printf("SKIP: %s\n", why);
 		return EXIT_SKIP;
 	}
-	if (pin_to_one_cpu()) {
+	if (diff_pin_to_one_cpu()) {
 		printf("FAIL: cannot pin to one CPU\n");
 		return 1;
 	}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Runs a differential test program in the Linux kernel (see kernel_runner.h). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -264,4 +266,18 @@ int diff_kernel_run(const char *object_path, const struct diff_program *prog,
 out:
 	bpf_object__close(obj);
 	return err;
+}
+
+int diff_pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+		;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }

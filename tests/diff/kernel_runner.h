@@ -29,4 +29,9 @@ int diff_kernel_run(const char *object_path, const struct diff_program *prog,
 		    const struct diff_packet *pkts, size_t n_pkts, struct diff_result *out,
 		    char *why, size_t why_size);
 
+/* Per-CPU map slots are compared byte for byte, so every run of both sides
+ * (and of child processes, which inherit the mask) must happen on one CPU:
+ * pins this process to the first CPU it may use. 0 or a negative errno. */
+int diff_pin_to_one_cpu(void);
+
 #endif /* XBPF_TESTS_DIFF_KERNEL_RUNNER_H */

@@ -14,7 +14,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,22 +27,6 @@
 #include "xbpf_runner.h"
 
 #define EXIT_SKIP 77
-
-/* Per-CPU map slots are compared byte for byte, so every run of both sides
- * must happen on the same CPU: the first this process may use. */
-static int pin_to_one_cpu(void)
-{
-	cpu_set_t set;
-	int cpu;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return -errno;
-	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
-		;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
 
 static void print_verdicts(const struct diff_result *r)
 {
@@ -218,7 +201,7 @@ int main(int argc, char **argv)
 		printf("SKIP: %s\n", why);
 		return EXIT_SKIP;
 	}
-	err = pin_to_one_cpu();
+	err = diff_pin_to_one_cpu();
 	if (err) {
 		printf("FAIL: cannot pin to one CPU: %s\n", strerror(-err));
 		return 1;
