@@ -15,6 +15,7 @@
 
 #include "insn_build.h"
 #include "vm/vm.h"
+#include "bench_time.h"
 
 #define LOOP_ITERS 1000
 #define SAMPLE_NS 40e6 /* aim for samples of about 40 ms */
@@ -116,21 +117,6 @@ static const struct bench_prog progs[] = {
 	{"stack_loop", "ldx/stx on the stack", stack_loop, T_COUNT(stack_loop), 3 + 7 * LOOP_ITERS + 1},
 };
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int prepare(const struct bench_prog *bp, struct xbpf_vm_prog **out)
 {
 	/* no function starts given: prepare validates the program itself */
@@ -162,32 +148,32 @@ static int measure(const struct bench_prog *bp, int samples, double *ns_per_run)
 	xbpf_exec_init(&exec);
 	/* calibrate: enough runs for a sample of about SAMPLE_NS */
 	for (;;) {
-		double start = now_ns(), elapsed;
+		double start = bench_now_ns(), elapsed;
 		uint64_t i;
 
 		for (i = 0; i < runs && !ret; i++) {
 			exec.budget = XBPF_EXEC_DEFAULT_BUDGET;
 			ret = xbpf_interpreter.run(prog, &exec, (const uint64_t[5]){0}, &r0);
 		}
-		elapsed = now_ns() - start;
+		elapsed = bench_now_ns() - start;
 		if (ret || elapsed > SAMPLE_NS / 4)
 			break;
 		runs *= 4;
 	}
 	for (s = 0; s < samples && !ret; s++) {
-		double start = now_ns();
+		double start = bench_now_ns();
 		uint64_t i;
 
 		for (i = 0; i < runs && !ret; i++) {
 			exec.budget = XBPF_EXEC_DEFAULT_BUDGET;
 			ret = xbpf_interpreter.run(prog, &exec, (const uint64_t[5]){0}, &r0);
 		}
-		t[s] = (now_ns() - start) / (double)runs;
+		t[s] = (bench_now_ns() - start) / (double)runs;
 	}
 	if (ret) {
 		fprintf(stderr, "%s: run failed: %s\n", bp->name, exec.fault_msg);
 	} else {
-		qsort(t, (size_t)samples, sizeof(*t), cmp_double);
+		qsort(t, (size_t)samples, sizeof(*t), bench_cmp_double);
 		*ns_per_run = samples % 2 ? t[samples / 2] : (t[samples / 2 - 1] + t[samples / 2]) / 2;
 	}
 	xbpf_interpreter.free(prog);

@@ -17,18 +17,13 @@
 #include <xbpf/xbpf.h>
 
 #include "sample.h"
+#include "bench_time.h"
 
 #define REPEAT 200000
 #define MAX_SAMPLES 101
 
 static const char *const names[] = {"baseline", "numeric", "named"};
 #define N_PROGS 3
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 static int sample_once(struct xbpf_program *prog, double *ns)
 {
@@ -78,7 +73,7 @@ int main(int argc, char **argv)
 
 	double median[N_PROGS];
 	for (int p = 0; p < N_PROGS; p++) {
-		qsort(ns[p], (size_t)samples, sizeof(double), cmp_double);
+		qsort(ns[p], (size_t)samples, sizeof(double), bench_cmp_double);
 		median[p] = ns[p][samples / 2];
 	}
 	printf("%-10s %10s %14s\n", "program", "ns/run", "call (ns)");

@@ -20,6 +20,7 @@
 #include "maps/hash_fn.h"
 #include "maps/map.h"
 #include "runtime/epoch.h"
+#include "../bench_time.h"
 
 #define SEQ_LEN (1U << 20) /* random key order, shared by every contender */
 
@@ -27,13 +28,6 @@ static uint64_t *keys;    /* the map's keys */
 static uint32_t *order;   /* SEQ_LEN indexes into keys */
 static uint32_t n_keys;
 static struct xbpf_runtime *rt;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static uint64_t rng = 88172645463325252ULL;
 static uint64_t rnd(void)
@@ -228,10 +222,10 @@ static void *run_thread(void *arg)
 	struct run *r = arg;
 	xbpf_epoch_register();
 	pthread_barrier_wait(r->barrier);
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	for (uint32_t i = 0; i < r->ops; i++)
 		r->c->op(r->c->ctx, (r->start + i) & (SEQ_LEN - 1));
-	r->ns = (now_ns() - t0) / r->ops;
+	r->ns = (bench_now_ns() - t0) / r->ops;
 	return NULL;
 }
 

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "suite.h"
+#include "../bench_time.h"
 
 #define MAX_RUNNERS (XBPF_ENGINE_COUNT + 3)
 #define ALU_ITERS 1000 /* ALU_ITERS of progs/alu_loop.c */
@@ -38,29 +39,14 @@ static struct contender cs[MAX_RUNNERS];
 static int n_samples = 7;
 static double sample_ns = 20e6;
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* One batch of c's runs; ns per run, or < 0 after an error (in c->why). */
 static double time_batch(struct contender *c, const struct suite_packet *pkt, uint32_t repeat,
 			 struct suite_outcome *out)
 {
-	double start = now_ns(), elapsed;
+	double start = bench_now_ns(), elapsed;
 	int err = c->r.run(&c->r, pkt, repeat, out, c->why, sizeof(c->why));
 
-	elapsed = now_ns() - start;
+	elapsed = bench_now_ns() - start;
 	if (err)
 		return -1;
 	c->runs += repeat;
@@ -147,7 +133,7 @@ static int bench_prog(const struct suite_prog *p, const struct suite_packet *pkt
 
 		if (!c->usable)
 			continue;
-		qsort(c->samples, (size_t)n_samples, sizeof(double), cmp_double);
+		qsort(c->samples, (size_t)n_samples, sizeof(double), bench_cmp_double);
 		c->median = n_samples % 2 ? c->samples[n_samples / 2]
 					  : (c->samples[n_samples / 2 - 1] + c->samples[n_samples / 2]) / 2;
 		/* the outcome of the last batch, and the counters after every run */
