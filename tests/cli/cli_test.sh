@@ -9,33 +9,9 @@ set -uo pipefail
 
 xbpf=$1
 obj=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-checks=0
-
-# expect NAME STATUS STDOUT STDERR CMD...: runs CMD with $input on standard
-# input; STDOUT and STDERR are bash patterns the whole outputs must match.
-input=
-expect() {
-	local name=$1 status=$2 want_out=$3 want_err=$4
-	shift 4
-	local out err rc
-	out=$(printf '%s' "$input" | "$@" 2>"$work/stderr")
-	rc=$?
-	err=$(cat "$work/stderr")
-	checks=$((checks + 1))
-	if [[ $rc != "$status" || $out != $want_out || $err != $want_err ]]; then
-		failures=$((failures + 1))
-		printf 'FAIL: %s\n  status %s (want %s)\n  stdout: %s\n  stderr: %s\n' \
-			"$name" "$rc" "$status" "$out" "$err"
-	fi
-}
+source "$(dirname "$0")/expect.sh"
 
 hex() { od -An -v -tx1 "$1"; }
-
-# A pattern that matches text literally.
-literal() { printf '%s' "$1" | sed 's/[][*?\\]/\\&/g'; }
 
 # --- xbpf -------------------------------------------------------------------
 expect "no command" 2 "" "Usage: xbpf COMMAND*" "$xbpf"
@@ -266,5 +242,4 @@ expect "disasm --program on raw instructions" 2 "" \
 	"xbpf: disasm: --program: $work/dis.bin is raw instructions, not an ELF object*" \
 	"$xbpf" disasm "$work/dis.bin" --program x
 
-echo "$((checks - failures)) of $checks checks passed"
-[ "$failures" -eq 0 ]
+finish_checks

@@ -11,30 +11,7 @@ xbpf=$1
 pcapgen=$2
 firewall=$3
 modules=$4
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-checks=0
-
-# expect NAME STATUS STDOUT STDERR CMD...: STDOUT and STDERR are bash
-# patterns the whole outputs must match.
-expect() {
-	local name=$1 status=$2 want_out=$3 want_err=$4
-	shift 4
-	local out err rc
-	out=$("$@" 2>"$work/stderr" </dev/null)
-	rc=$?
-	err=$(cat "$work/stderr")
-	checks=$((checks + 1))
-	if [[ $rc != "$status" || $out != $want_out || $err != $want_err ]]; then
-		failures=$((failures + 1))
-		printf 'FAIL: %s\n  status %s (want %s)\n  stdout: %s\n  stderr: %s\n' \
-			"$name" "$rc" "$status" "$out" "$err"
-	fi
-}
-
-# A pattern that matches text literally.
-literal() { printf '%s' "$1" | sed 's/[][*?\\]/\\&/g'; }
+source "$(dirname "$0")/expect.sh"
 
 # --- xbpf ext ---------------------------------------------------------------
 expect "--help lists ext and attach" 0 "Usage: xbpf COMMAND*ext *attach *" "" "$xbpf" --help
@@ -235,5 +212,4 @@ if [[ $rc != 0 || $(head -1 "$work/int.out") != "interrupted: detached" || -z $r
 		"$(cat "$work/int.out")" "$(cat "$work/int.err")"
 fi
 
-echo "$((checks - failures)) of $checks checks passed"
-[ "$failures" -eq 0 ]
+finish_checks
