@@ -9,7 +9,9 @@
  *   - the hook "sample/manual", which runs its programs when the host calls
  *     sample_fire().
  *   - the named helper provider "sample" (kfunc style, see sample.h):
- *     sample_add, sample_hash and sample_scale.
+ *     sample_add, sample_hash and sample_scale;
+ *   - the map type "sample_counters" (SAMPLE_MAP_TYPE_COUNTERS): a hash map of
+ *     counters the core stores, which programs use in place.
  * Built with -DSAMPLE_V2 it changes the prototypes of sample_mix and of the
  * named helper sample_add, for the tests of a provider coming back
  * different.
@@ -25,6 +27,7 @@
 #include "sample.h"
 
 static const struct xbpf_core_services *core;
+static struct xbpf_extension *self; /* for core->log */
 
 /* The internal context: the visible fields, then the real pointers. */
 struct sample_internal {
@@ -296,6 +299,48 @@ __attribute__((visibility("default"))) int sample_fire(__u32 id, void *data, __u
 }
 
 /* ------------------------------------------------------------------------ */
+/* The map type "sample_counters"                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The core keeps the entries in its own hash table (base hash) and checks
+ * key size, value size, max_entries and flags as for BPF_MAP_TYPE_HASH.
+ * Values are stored as callers give them (no transformation), so programs
+ * may look up, update and delete entries in place and the provider is
+ * never called on their path: all it does is say, at creation, which maps
+ * of its type it accepts. */
+static int sample_counters_create(void *unused, struct xbpf_map *map, const struct xbpf_map_params *params,
+			      void *state, uint32_t *stored_value_size)
+{
+	if (params->key_size > SAMPLE_COUNTERS_MAX_KEY) {
+		core->log(self, XBPF_LOG_ERROR, "map '%s': sample_counters keys are at most %u bytes, not %u",
+			  params->name, SAMPLE_COUNTERS_MAX_KEY, params->key_size);
+		return -E2BIG;
+	}
+	if (params->value_size % sizeof(__u64)) {
+		core->log(self, XBPF_LOG_ERROR,
+			  "map '%s': sample_counters values are __u64 counters: value_size %u is not a multiple of 8",
+			  params->name, params->value_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Nothing to release: the map has no state of its own. */
+static void sample_counters_destroy(void *unused, struct xbpf_map *map, void *state)
+{
+}
+
+static const struct xbpf_map_type_provider sample_counters_type = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_map_type_provider),
+	.type = SAMPLE_MAP_TYPE_COUNTERS,
+	.name = "sample_counters",
+	.base = XBPF_MAP_BASE_HASH,
+	.properties = XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE,
+	.create = sample_counters_create,
+	.destroy = sample_counters_destroy,
+};
+
+/* ------------------------------------------------------------------------ */
 /* The extension                                                            */
 /* ------------------------------------------------------------------------ */
 
@@ -303,12 +348,15 @@ static int sample_init(struct xbpf_extension *ext, const struct xbpf_core_servic
 {
 	int err;
 	core = services;
+	self = ext;
 	if ((err = core->register_program_type(ext, &program_type, NULL)) ||
 	    (err = core->register_hook(ext, &hook, NULL)) ||
-	    (err = core->register_helpers(ext, &named_provider, NULL)))
+	    (err = core->register_helpers(ext, &named_provider, NULL)) ||
+	    (err = core->register_map_type(ext, &sample_counters_type, NULL)))
 		return err;
 	return 0;
 }
 
-XBPF_EXTENSION("sample", "A minimal example: a program type, its helpers, named helpers and a hook fired by the host",
+XBPF_EXTENSION("sample",
+	       "A minimal example: a program type, its helpers, named helpers, a hook fired by the host and a map type",
 	       sample_init, NULL);

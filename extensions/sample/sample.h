@@ -29,6 +29,14 @@ struct sample_ctx {
  *   extern __u64 sample_scale(__u64 a) __ksym;                    a * 10
  * (the "other" test extension exports a sample_scale too). */
 
+/* The map type "sample_counters": a hash map of __u64 counters (value_size a
+ * multiple of 8, key_size at most SAMPLE_COUNTERS_MAX_KEY) that programs look
+ * up, update and delete in place, declared in a BPF object as
+ *   __uint(type, SAMPLE_MAP_TYPE_COUNTERS);
+ * or created by a host with xbpf_map_create(rt, SAMPLE_MAP_TYPE_COUNTERS, ...). */
+#define SAMPLE_MAP_TYPE_COUNTERS 4352
+#define SAMPLE_COUNTERS_MAX_KEY 64
+
 /* The hook "sample/manual" runs its programs when the host calls this
  * (find it with xbpf_extension_symbol(ext, "sample_fire")): each attached
  * program runs on the event; results[i] receives program i's r0. Returns how

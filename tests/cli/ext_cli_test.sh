@@ -38,6 +38,7 @@ expect "ext list: sample and its v2 build" 0 "*sample  */sample.so
   program type   sample         sections sample; 2 helpers
   attach type    sample/manual  runs sample programs
   named helpers  sample         sample_add, sample_hash, sample_scale; for every program type
+  map type       sample_counters*
 
 sample_v2  */sample_v2.so (it calls itself 'sample')
 *" "" "$xbpf" ext list

@@ -112,7 +112,8 @@ static void test_sample_providers(void **state)
 		 "  helper 0 long sample_add(__u64 arg1, __u64 arg2)\n"
 		 "  helper 0 long sample_hash(const void *mem, __u32 size)\n"
 		 "  helper 0 long sample_scale(__u64 arg1)\n"
-		 "  visible to all\n",
+		 "  visible to all\n"
+		 "4 sample_counters from sample\n",
 		 sizeof(struct sample_ctx), sizeof(struct sample_ctx) + 16,
 		 sizeof(struct sample_ctx), sizeof(struct sample_ctx) + 8,
 		 offsetof(struct sample_ctx, data), sizeof(struct sample_ctx),
