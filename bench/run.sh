@@ -39,7 +39,14 @@ section_shared_suite() {
 	"$suite" "$shared" "$build/bench/suite/bpf" "$samples"
 }
 
-SECTIONS=(section_interp_alu section_maps section_shared_suite section_named_call)
+section_custom_map() {
+	local dir="$build/bench/custom_map"
+	echo "== custom map: a program's lookup in the sample extension's map type against HASH (median of $samples samples)"
+	"$dir/xbpf_bench_custom_map" "$build/extensions/sample.so" "$dir/lookups_hash.bpf.o" \
+		"$dir/lookups_custom.bpf.o" "$samples"
+}
+
+SECTIONS=(section_interp_alu section_maps section_shared_suite section_named_call section_custom_map)
 
 status=0
 for section in "${SECTIONS[@]}"; do
