@@ -7,15 +7,16 @@
  *
  * Both xbpf objects come from one source (lookups.bpf.c) and differ only in
  * the map type; both maps hold the same keys and values. Each contender
- * runs its program by test_run in batches of about 5 ms; the contenders
+ * runs its program by test_run in batches of about 2 ms; the contenders
  * take turns, one batch each per round (forward in one round, backward in
- * the next), so that a machine whose speed drifts slows them alike.
- * xbpf's batches are timed in the thread's CPU time, the kernel's by the
- * kernel, which also stops its clock while the thread is preempted: on a
- * shared machine, waiting for a CPU would otherwise swamp the difference
- * measured. ns per lookup is (lookups - loop_only) / lookups per run: the
- * helper call and the lookup, without the loop around them. The ratio
- * custom / built-in is the median over the rounds of that round's ratio.
+ * the next), so that a machine whose speed drifts slows them alike; a
+ * sample is ROUNDS_PER_SAMPLE rounds. xbpf's batches are timed in the
+ * thread's CPU time, the kernel's by the kernel, which also stops its
+ * clock while the thread is preempted: on a shared machine, waiting for a
+ * CPU would otherwise swamp the difference measured. ns per lookup is
+ * (lookups - loop_only) / lookups per run: the helper call and the lookup,
+ * without the loop around them. The ratio custom / built-in is the median
+ * over the rounds of that round's ratio; ns figures are medians too.
  *
  * Exit status 1 on a setup failure, a wrong result, or a ratio above 1.10
  * (the aim: a custom map without callbacks costs within 10% of HASH).
@@ -38,7 +39,9 @@
 #include "lookups.h"
 
 #define MAX_SAMPLES 101
-#define BATCH_NS 5e6
+#define ROUNDS_PER_SAMPLE 5
+#define MAX_ROUNDS (MAX_SAMPLES * ROUNDS_PER_SAMPLE)
+#define BATCH_NS 2e6
 #define AIM 1.10
 
 enum contender { X_HASH, X_CUSTOM, X_LOOP, K_HASH, K_LOOP, N_CONTENDERS };
@@ -52,7 +55,7 @@ struct contender_run {
 	int kfd;
 	bool lookups; /* the program sums values (else keys) */
 	uint32_t repeat;
-	double ns[MAX_SAMPLES]; /* per run */
+	double ns[MAX_ROUNDS]; /* per run */
 };
 
 static struct contender_run runs[N_CONTENDERS];
@@ -249,8 +252,9 @@ int main(int argc, char **argv)
 	for (int c = 0; c < n; c++)
 		if (calibrate(c))
 			return 1;
-	double ratio[MAX_SAMPLES];
-	for (int s = 0; s < samples; s++) {
+	int rounds = samples * ROUNDS_PER_SAMPLE;
+	double ratio[MAX_ROUNDS];
+	for (int s = 0; s < rounds; s++) {
 		/* Forward, then backward: no contender always runs first. */
 		for (int i = 0; i < n; i++) {
 			int c = s % 2 ? n - 1 - i : i;
@@ -263,7 +267,7 @@ int main(int argc, char **argv)
 
 	double med[N_CONTENDERS];
 	for (int c = 0; c < n; c++)
-		med[c] = median(runs[c].ns, samples);
+		med[c] = median(runs[c].ns, rounds);
 	printf("%u lookups per run in a map of %u entries (4-byte keys, 8-byte values)\n", CM_LOOKUPS,
 	       CM_ENTRIES);
 	printf("%-22s %10s %10s\n", "contender", "ns/run", "ns/lookup");
@@ -278,9 +282,9 @@ int main(int argc, char **argv)
 		else
 			printf("%-22s %10.1f %10s\n", labels[c], med[c], "");
 	}
-	double r = median(ratio, samples);
-	printf("custom / built-in HASH, ns per lookup: %.3f (median over %d rounds; %.3f to %.3f)\n", r,
-	       samples, ratio[0], ratio[samples - 1]);
+	double r = median(ratio, rounds);
+	printf("custom / built-in HASH, ns per lookup: %.3f (median over %d rounds; middle half %.3f to %.3f)\n",
+	       r, rounds, ratio[rounds / 4], ratio[rounds - 1 - rounds / 4]);
 	if (kobj) {
 		double k = med[K_HASH] - med[K_LOOP];
 		printf("xbpf / kernel, ns per lookup: HASH %.2f, sample_counters %.2f\n",
