@@ -308,8 +308,9 @@ __attribute__((visibility("default"))) int sample_fire(__u32 id, void *data, __u
  * may look up, update and delete entries in place and the provider is
  * never called on their path: all it does is say, at creation, which maps
  * of its type it accepts. */
-static int sample_counters_create(void *unused, struct xbpf_map *map, const struct xbpf_map_params *params,
-			      void *state, uint32_t *stored_value_size)
+static int sample_counters_create(void *unused, struct xbpf_map *map,
+				  const struct xbpf_map_params *params, void *state,
+				  uint32_t *stored_value_size)
 {
 	if (params->key_size > SAMPLE_COUNTERS_MAX_KEY) {
 		core->log(self, XBPF_LOG_ERROR, "map '%s': sample_counters keys are at most %u bytes, not %u",
