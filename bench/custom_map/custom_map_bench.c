@@ -18,8 +18,9 @@
  * without the loop around them. The ratio custom / built-in is the median
  * over the rounds of that round's ratio; ns figures are medians too.
  *
- * Exit status 1 on a setup failure, a wrong result, or a ratio above 1.10
- * (the aim: a custom map without callbacks costs within 10% of HASH).
+ * Exit status 1 on a setup failure or a wrong result. The ratio is reported
+ * against the aim (a custom map without callbacks costs within 10% of HASH)
+ * but never fails the run: timings are measurements, not tests.
  *
  * Usage: xbpf_bench_custom_map [--check] SAMPLE_EXTENSION HASH_OBJECT CUSTOM_OBJECT [SAMPLES]
  * --check runs each contender once and checks its result, without timing
@@ -309,10 +310,9 @@ int main(int argc, char **argv)
 		printf("xbpf / kernel, ns per lookup: HASH %.2f, sample_counters %.2f\n",
 		       (med[X_HASH] - med[X_LOOP]) / k, (med[X_CUSTOM] - med[X_LOOP]) / k);
 	}
-	bool ok = r <= AIM;
-	printf("a custom map lookup %s a HASH lookup\n",
-	       ok ? "costs within 10% of" : "COSTS MORE than 10% over");
-	err = ok ? 0 : 1;
+	printf("a custom map lookup %s a HASH lookup in this run\n",
+	       r <= AIM ? "costs within 10% of" : "costs more than 10% over");
+	err = 0;
 out:
 
 	bpf_object__close(kobj);
