@@ -255,6 +255,17 @@ XBPF_API int xbpf_map_get_next_id(struct xbpf_runtime *rt, uint32_t start_id, ui
 XBPF_API int xbpf_map_pin(struct xbpf_map *map, const char *path);
 XBPF_API int xbpf_map_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_map **out);
 
+/* The BTF describing the map's keys and values, as Linux's btf,
+ * btf_key_type_id and btf_value_type_id: raw .BTF bytes (valid while the
+ * caller holds the map) and the ids of the key and value types in them (0:
+ * not described, such as the key of a global data map, whose value is its
+ * DATASEC). The loader gives it to the maps of objects compiled with BTF
+ * (SEC(".maps") definitions with __type(key/value), .data/.rodata/.bss);
+ * extensions give it to the maps they publish. -ENOENT when the map has
+ * none. Any output pointer may be NULL. */
+XBPF_API int xbpf_map_btf(const struct xbpf_map *map, const void **btf, size_t *btf_size,
+			  uint32_t *key_type_id, uint32_t *value_type_id);
+
 /* Ring buffer consumer (BPF_MAP_TYPE_RINGBUF), as libbpf's ring_buffer:
  * calls fn once per submitted record in order, skipping discarded ones. A
  * non-zero return from fn stops consumption and is returned. */
