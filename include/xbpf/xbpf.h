@@ -549,6 +549,14 @@ struct xbpf_provider_info {
 	const char *program_type;
 	const char *const *program_types;
 	size_t n_program_types;
+
+	/* XBPF_PROVIDES_MAP_TYPE: the type number maps are created with, where
+	 * the core keeps entries (XBPF_MAP_BASE_* of <xbpf/extension.h>: 1
+	 * hash, 2 array, 3 none: the provider does) and the XBPF_MAP_*
+	 * properties (transforms values, accesses programs may make). */
+	uint32_t map_type;
+	uint32_t map_base;
+	uint32_t map_properties;
 };
 
 /* Calls fn for every registered provider, in registration order (of the
