@@ -2,9 +2,10 @@
 /*
  * Maps whose BTF the map BTF and `xbpf map dump` tests print: a hash with a
  * struct key and a value with nested structs, a char array, an enum, an
- * array of ints and bitfields; a per-CPU array; a map without BTF types
- * (sizes only); and global data (.data, .rodata, .bss). The program fills
- * them when it runs.
+ * array of ints and bitfields; a per-CPU array; maps without BTF types
+ * (sizes only), one of them per-CPU and pinned by name; and global data
+ * (.data, .rodata, .bss). The program fills them when it runs, except
+ * raw_per_cpu, which the tests fill with --set.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -53,6 +54,14 @@ struct {
 	__uint(value_size, 4);
 	__uint(max_entries, 2);
 } raw SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(key_size, 2);
+	__uint(value_size, 4);
+	__uint(max_entries, 2);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} raw_per_cpu SEC(".maps");
 
 int runs = 7;
 const volatile char banner[6] = "hello";
