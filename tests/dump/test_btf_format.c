@@ -106,6 +106,21 @@ static void test_refuses_what_does_not_fit(void **state)
 	/* A function has no value. */
 	assert_int_equal(fmt(btf, find(btf, "fill", BTF_KIND_FUNC), &v, sizeof(v)), -EINVAL);
 	btf__free(btf);
+
+	/* Members that lie beyond the struct's bytes (BTF libbpf accepts): an
+	 * error, never a read past the value (ASan would see it). */
+	btf = btf__new_empty();
+	assert_non_null(btf);
+	int u32 = btf__add_int(btf, "unsigned int", 4, 0);
+	int past = btf__add_struct(btf, "past", 4);
+	assert_int_equal(btf__add_field(btf, "x", u32, 64, 0), 0);
+	int bits = btf__add_struct(btf, "bits_past", 4);
+	assert_int_equal(btf__add_field(btf, "b", u32, 30, 5), 0);
+	assert_true(u32 > 0 && past > 0 && bits > 0);
+	uint8_t four[4] = {0};
+	assert_int_equal(fmt(btf, (uint32_t)past, four, sizeof(four)), -EINVAL);
+	assert_int_equal(fmt(btf, (uint32_t)bits, four, sizeof(four)), -EINVAL);
+	btf__free(btf);
 }
 
 /* Kinds clang did not emit for dump_maps.bpf.c. */

@@ -199,6 +199,10 @@ static int format_array(struct fmt *f, const struct btf_type *t, size_t off, int
 	long long esize = btf__resolve_size(f->btf, a->type);
 	if (esize < 0 || (esize && a->nelems > (f->size - off) / (size_t)esize))
 		return -EINVAL;
+	if (esize == 0) { /* elements of no size: nothing to print */
+		fputs("[]", f->out);
+		return 0;
+	}
 	if (esize == 1 && is_char(f->btf, a->type) && printable(f->data + off, a->nelems)) {
 		cli_json_string(f->out, (const char *)f->data + off, a->nelems);
 		return 0;
@@ -224,8 +228,9 @@ static int format_datasec(struct fmt *f, const struct btf_type *t, size_t off, i
 		if (!var || !btf_is_var(var) || v->offset > f->size - off ||
 		    v->size > f->size - off - v->offset)
 			return -EINVAL;
+		const char *name = btf__name_by_offset(f->btf, var->name_off);
 		fputs(i ? ", " : "", f->out);
-		cli_json_string(f->out, btf__name_by_offset(f->btf, var->name_off), SIZE_MAX);
+		cli_json_string(f->out, name ? name : "", SIZE_MAX);
 		fputs(": ", f->out);
 		int err = format(f, var->type, off + v->offset, depth + 1);
 		if (err)
@@ -258,6 +263,8 @@ static int format(struct fmt *f, uint32_t id, size_t off, int depth)
 			fputc('"', f->out);
 			return 0;
 		}
+		if (btf_int_bits(t) > 64 || btf_int_offset(t) + btf_int_bits(t) > t->size * 8)
+			return -EINVAL;
 		print_int(f, t, read_bits(p, btf_int_offset(t), btf_int_bits(t)), btf_int_bits(t));
 		return 0;
 	case BTF_KIND_ENUM:
