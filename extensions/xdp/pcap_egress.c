@@ -11,7 +11,7 @@
 static int bad(const struct xdp_hook_env *env, const char *hook, const char *entry, size_t len,
 	       const char *why)
 {
-	hook_log(env, XBPF_LOG_ERROR, "%s: redirect=...%.*s...: %s", hook, (int)len, entry, why);
+	hook_log(env, XBPF_LOG_ERROR, "%s: redirect=: '%.*s': %s", hook, (int)len, entry, why);
 	return -EINVAL;
 }
 
