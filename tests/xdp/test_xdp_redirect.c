@@ -377,6 +377,114 @@ static void test_devmap_to_interface_file(void **state)
 	records_free(&passed);
 }
 
+/* bpf_redirect(ifindex) reaches the interface's file too; ifindex 0 nothing. */
+static void test_redirect_to_ifindex(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t lo = if_nametoindex("lo");
+	assert_true(lo > 0 && lo < 256);
+	struct pcap_records to_lo = {0};
+	for (uint32_t i = 0; i < 12; i++) {
+		add_frame(&f->input, i % 4 ? (uint8_t)lo : 0, 80 + i);
+		if (i % 4)
+			records_add(&to_lo, f->input.r[i].data, f->input.r[i].len, f->input.r[i].len);
+	}
+	pcap_write(f->in, "EN10MB", &f->input);
+	char in[128], redirect[160];
+	snprintf(in, sizeof(in), "in=%s", f->in);
+	snprintf(redirect, sizeof(redirect), "redirect=%u:%s", lo, f->dev);
+	struct xbpf_link *link =
+		replay(f, "to_ifindex", (const char *const[]){in, "ifindex=7", redirect, NULL});
+	assert_int_equal(counter(link, "redirect"), 12);
+	assert_int_equal(counter(link, "redirect_error"), 12 - to_lo.n);
+	assert_int_equal(xbpf_link_detach(link), 0);
+	struct pcap_records got = {0};
+	pcap_read(f->dev, &got);
+	assert_int_equal(got.n, to_lo.n);
+	for (size_t i = 0; i < to_lo.n; i++)
+		assert_frame(&got.r[i], &to_lo.r[i]);
+	records_free(&got);
+	records_free(&to_lo);
+}
+
+/* Sends 10 frames for entry 0 through to_socket on obj's runtime; how many
+ * came out of fd. */
+static size_t socket_round(struct fixture *f, struct xbpf_object *obj, int fd)
+{
+	struct pcap_records frames = {0};
+	for (uint32_t i = 0; i < 10; i++)
+		add_frame(&frames, 0, 70 + i);
+	pcap_write(f->in, "EN10MB", &frames);
+	char in[128];
+	snprintf(in, sizeof(in), "in=%s", f->in);
+	struct xbpf_link *link;
+	assert_int_equal(xbpf_program_attach(xbpf_object_find_program(obj, "to_socket"), "xdp/pcap",
+					     in, strlen(in) + 1, &link),
+			 0);
+	assert_int_equal(xbpf_link_wait(link, 30000), 0);
+	assert_int_equal(xbpf_link_detach(link), 0);
+	size_t n = 0;
+	uint8_t buf[256];
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		n++;
+	records_free(&frames);
+	return n;
+}
+
+/* Two runtimes with the extension at once: each program redirects into its
+ * own runtime's map. */
+static void test_two_runtimes(void **state)
+{
+	struct fixture *f = *state;
+	struct xbpf_runtime *rt2;
+	struct xbpf_extension *ext2;
+	struct xbpf_object *obj2;
+	assert_int_equal(xbpf_runtime_create(&rt2), 0);
+	assert_int_equal(xbpf_extension_load(rt2, "xdp", &ext2), 0);
+	assert_int_equal(xbpf_object_open_file(rt2, object_path, NULL, &obj2), 0);
+	assert_int_equal(xbpf_object_load(obj2, NULL), 0);
+	int one[2], two[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, one), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, two), 0);
+	xskmap_update(f, 0, one[0], 0);
+	uint32_t key = 0, value = (uint32_t)two[0];
+	assert_int_equal(xbpf_map_update_elem(xbpf_object_find_map(obj2, "xsks"), &key, &value,
+					      BPF_ANY), 0);
+	assert_int_equal(socket_round(f, obj2, two[1]), 10);
+	assert_int_equal(socket_round(f, f->obj, one[1]), 10);
+	assert_int_equal(recv(two[1], &value, sizeof(value), MSG_DONTWAIT), -1);
+	xbpf_object_close(obj2);
+	xbpf_runtime_free(rt2);
+	assert_int_equal(socket_round(f, f->obj, one[1]), 10);
+	for (int i = 0; i < 2; i++) {
+		close(one[i]);
+		close(two[i]);
+	}
+}
+
+/* The extension leaves and comes back: the XSKMAP is orphaned with its
+ * entries, adopted again, and its socket still gets the frames. */
+static void test_unload_and_reload(void **state)
+{
+	struct fixture *f = *state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	xskmap_update(f, 0, sv[0], 0);
+	close(sv[0]);
+	assert_int_equal(socket_round(f, f->obj, sv[1]), 10);
+	xbpf_runtime_set_log(f->rt, NULL, NULL, XBPF_LOG_ERROR);
+	assert_int_equal(xbpf_extension_unload(f->ext), 0);
+	uint32_t key = 1, value = (uint32_t)sv[1];
+	assert_int_equal(xbpf_map_update_elem(f->xsks, &key, &value, BPF_ANY), -ENOLINK);
+	assert_int_equal(xbpf_extension_load(f->rt, "xdp", &f->ext), 0);
+	assert_int_equal(socket_round(f, f->obj, sv[1]), 10);
+	key = 0;
+	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), 0);
+	uint8_t buf[16];
+	assert_int_equal(receive(sv[1], buf, sizeof(buf)), 0);
+	close(sv[1]);
+}
+
 static void test_redirect_parameter_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -412,6 +520,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_program_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devmap_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devmap_to_interface_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redirect_to_ifindex, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_runtimes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unload_and_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_parameter_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

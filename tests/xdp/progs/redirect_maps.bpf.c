@@ -52,6 +52,17 @@ int to_device(struct xdp_md *ctx)
 	return bpf_redirect_map(&devs, key, XDP_PASS);
 }
 
+/* bpf_redirect without a map: byte 14 is the ifindex (0: none). */
+SEC("xdp")
+int to_ifindex(struct xdp_md *ctx)
+{
+	int ifindex = entry_of(ctx);
+
+	if (ifindex < 0)
+		return XDP_ABORTED;
+	return bpf_redirect(ifindex, 0);
+}
+
 /* What programs see of entry 0 of each map: bit 0 is set when the XSKMAP
  * lookup found something, the bits from 8 hold the DEVMAP entry's ifindex. */
 SEC("xdp")
