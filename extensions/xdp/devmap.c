@@ -43,7 +43,7 @@ static int dev_before_update(void *ctx, struct xbpf_map *map, void *state, const
 			     const void *value, void *stored, uint32_t flags)
 {
 	const struct devmap_state *s = state;
-	int err = redirect_map_check_index(map, key, s->max_entries);
+	int err = redirect_map_check_index(key, s->max_entries);
 	if (err)
 		return err;
 	uint32_t index, ifindex;

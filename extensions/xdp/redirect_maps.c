@@ -103,7 +103,7 @@ int redirect_map_check(const struct xdp_hook_env *env, const struct xbpf_map_par
 	return -EINVAL;
 }
 
-int redirect_map_check_index(const struct xbpf_map *map, const void *key, uint32_t max_entries)
+int redirect_map_check_index(const void *key, uint32_t max_entries)
 {
 	uint32_t index;
 	memcpy(&index, key, sizeof(index));
@@ -126,8 +126,9 @@ static const void *stored_value(struct xbpf_map *map, struct xbpf_provider *_Ato
 }
 
 /* As Linux's __bpf_xdp_redirect_map: the low bits of flags are the
- * verdict when key has no entry; other flags make it XDP_ABORTED. DEVMAP's
- * BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS are not supported (aborted). */
+ * verdict when key has no entry; other flags make it XDP_ABORTED, but for
+ * DEVMAP's BPF_F_EXCLUDE_INGRESS (which matters only with broadcasts).
+ * BPF_F_BROADCAST is not supported: aborted. */
 uint64_t xdp_redirect_map(uint64_t map_arg, uint64_t key, uint64_t flags, uint64_t r4, uint64_t r5,
 			  struct xbpf_exec *exec)
 {
@@ -136,7 +137,8 @@ uint64_t xdp_redirect_map(uint64_t map_arg, uint64_t key, uint64_t flags, uint64
 	struct xbpf_map *map = (struct xbpf_map *)(uintptr_t)map_arg;
 	uint32_t type = xdp_core->map_type(map);
 
-	if (flags & ~action_mask)
+	uint64_t flag_mask = type == XDP_MAP_TYPE_DEVMAP ? BPF_F_EXCLUDE_INGRESS : 0;
+	if (flags & ~(action_mask | flag_mask))
 		return XDP_ABORTED;
 	const void *stored = NULL;
 	if (type == XDP_MAP_TYPE_XSKMAP)

@@ -29,7 +29,7 @@ void redirect_maps_unregister(const struct xdp_hook_env *env, struct xbpf_provid
 int redirect_map_check(const struct xdp_hook_env *env, const struct xbpf_map_params *params,
 		       const uint32_t *value_sizes);
 /* An update's index must be below max_entries: 0 or -E2BIG, as Linux. */
-int redirect_map_check_index(const struct xbpf_map *map, const void *key, uint32_t max_entries);
+int redirect_map_check_index(const void *key, uint32_t max_entries);
 
 uint64_t xdp_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4, uint64_t r5,
 			  struct xbpf_exec *exec);

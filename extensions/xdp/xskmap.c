@@ -83,7 +83,7 @@ static int xsk_before_update(void *ctx, struct xbpf_map *map, void *state, const
 			     const void *value, void *stored, uint32_t flags)
 {
 	const struct xskmap_state *s = state;
-	int err = redirect_map_check_index(map, key, s->max_entries);
+	int err = redirect_map_check_index(key, s->max_entries);
 	if (err || !(flags & XBPF_MAP_FROM_HOST))
 		return err ? err : -EOPNOTSUPP;
 	int32_t fd;

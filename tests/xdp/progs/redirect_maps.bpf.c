@@ -52,6 +52,18 @@ int to_device(struct xdp_md *ctx)
 	return bpf_redirect_map(&devs, key, XDP_PASS);
 }
 
+/* bpf_redirect_map's flags from byte 15. */
+SEC("xdp")
+int with_flags(struct xdp_md *ctx)
+{
+	unsigned char *data = (void *)(long)ctx->data;
+	unsigned char *data_end = (void *)(long)ctx->data_end;
+
+	if (data + 16 > data_end)
+		return XDP_ABORTED;
+	return bpf_redirect_map(&devs, data[14], data[15]);
+}
+
 /* bpf_redirect without a map: byte 14 is the ifindex (0: none). */
 SEC("xdp")
 int to_ifindex(struct xdp_md *ctx)
