@@ -143,16 +143,22 @@ static bool can_egress(void *arg, uint32_t ifindex)
 	struct live_bridge *l = arg;
 	if (egress_queue(l, ifindex))
 		return true;
-	const char *step = "too many interfaces";
+	const char *step = NULL;
 	int fd = l->n_egress < LIVE_MAX_EGRESS && ifindex <= INT32_MAX
 			 ? packet_tx_open((int)ifindex, &step)
 			 : -ENOSPC;
 	if (fd < 0) {
-		if (!l->egress_logged)
+		if (!l->egress_logged && step)
 			hook_log(l->env, XBPF_LOG_WARN,
 				 HOOK ": in=%s: frames redirected to ifindex %u are dropped: %s: %s "
 				 "(further ones are only counted)",
 				 l->in_name, ifindex, step, strerror(-fd));
+		else if (!l->egress_logged)
+			hook_log(l->env, XBPF_LOG_WARN,
+				 HOOK ": in=%s: frames redirected to ifindex %u are dropped: the hook "
+				 "sends out of %d interfaces at most besides in and out (further ones "
+				 "are only counted)",
+				 l->in_name, ifindex, LIVE_MAX_EGRESS);
 		l->egress_logged = true;
 		return false;
 	}

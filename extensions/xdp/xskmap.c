@@ -91,7 +91,8 @@ static int xsk_before_update(void *ctx, struct xbpf_map *map, void *state, const
 	memcpy(&fd, value, sizeof(fd));
 	memcpy(&index, key, sizeof(index));
 	if (fd < 0) {
-		hook_log((const struct xdp_hook_env *)ctx, XBPF_LOG_ERROR, "xskmap: entry %u: descriptor %d", index, fd);
+		hook_log((const struct xdp_hook_env *)ctx, XBPF_LOG_ERROR,
+			 "xskmap: entry %u: descriptor %d: %s", index, fd, strerror(EBADF));
 		return -EBADF;
 	}
 	err = check_socket(ctx, fd, index);
