@@ -14,7 +14,7 @@
  *               receive frames redirected out of those interfaces (DEVMAP
  *               entries, bpf_redirect); frames redirected to the ingress
  *               ifindex go where XDP_TX frames go, to other interfaces
- *               nowhere (counted as drops)
+ *               nowhere (counted as redirect_error)
  * When the input ends the files are closed and the link is told it has
  * finished (status 0, or -EIO after a read or write error).
  */
@@ -165,6 +165,15 @@ static void write_frame(struct pcap_replay *r, pcap_dumper_t *to, uint32_t i)
 		pcap_dump((u_char *)to, &h, ctx->data);
 }
 
+/* Where frames redirected out of ifindex go: out of the interface they
+ * came in on, as XDP_TX frames; else to the redirect= file, if any. */
+static pcap_dumper_t *egress_file(struct pcap_replay *r, uint32_t ifindex)
+{
+	if (ifindex == r->ifindex)
+		return r->tx ? r->tx : r->out;
+	return pcap_egress_find(&r->egress, ifindex);
+}
+
 static void run_batch(struct pcap_replay *r)
 {
 	frame_batch_run(&r->batch, r->env, r->link);
@@ -174,9 +183,7 @@ static void run_batch(struct pcap_replay *r)
 		else if (r->batch.fate[i] == FRAME_TO_TX)
 			write_frame(r, r->tx ? r->tx : r->out, i);
 		else if (r->batch.fate[i] == FRAME_TO_EGRESS)
-			write_frame(r, r->batch.egress[i] == r->ifindex ? (r->tx ? r->tx : r->out)
-									: pcap_egress_find(&r->egress, r->batch.egress[i]),
-				    i);
+			write_frame(r, egress_file(r, r->batch.egress[i]), i);
 	}
 	r->batch.n = 0;
 }
