@@ -6,7 +6,9 @@
  * programs are not supported). The host's updates must name an interface
  * that exists (-ENODEV otherwise). A frame a program redirects to an entry
  * leaves by that interface: on xdp/live through an AF_PACKET socket, on
- * xdp/pcap into the output file given for the ifindex.
+ * xdp/pcap into the output file given for the ifindex. A broadcast
+ * (bpf_redirect_map with BPF_F_BROADCAST) leaves by the interfaces of all
+ * entries (devmap_ifindexes).
  *
  * Values are not transformed, so programs may look entries up, as in
  * Linux; they cannot update or delete them (the core refuses, as Linux).
@@ -68,6 +70,19 @@ static int dev_before_update(void *ctx, struct xbpf_map *map, void *state, const
 		memset((char *)stored + 4, 0, 4);
 	}
 	return 0;
+}
+
+uint32_t devmap_ifindexes(struct xbpf_map *map, const struct xbpf_provider *p, uint32_t *out,
+			  uint32_t max)
+{
+	const struct devmap_state *s = xdp_core->map_state(map, p);
+	uint32_t n = 0;
+	for (uint32_t key = 0; s && key < s->max_entries && n < max; key++) {
+		const struct devmap_entry *e = xdp_core->map_raw_lookup(map, p, &key);
+		if (e)
+			out[n++] = __atomic_load_n(&e->ifindex, __ATOMIC_RELAXED);
+	}
+	return n;
 }
 
 const struct xbpf_map_type_provider xdp_devmap_type = {

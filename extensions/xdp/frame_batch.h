@@ -15,6 +15,8 @@
 #define FRAME_BATCH_SIZE 64
 /* The longest packet a frame holds: what its headroom and tailroom leave. */
 #define FRAME_MAX_PACKET (XDP_FRAME_SIZE - XDP_HEADROOM - XDP_TAILROOM)
+/* Interfaces one frame may leave by at once (a DEVMAP broadcast). */
+#define FRAME_MAX_EGRESS 16
 
 /* The counters, in the order they are registered with the link. */
 enum frame_counter {
@@ -38,7 +40,7 @@ enum frame_fate {
 	FRAME_TO_NOWHERE,
 	FRAME_TO_PASS, /* up the stack: the hook's output */
 	FRAME_TO_TX,   /* back out of the interface it came in on */
-	FRAME_TO_EGRESS, /* redirected out of the interface egress[i] */
+	FRAME_TO_EGRESS, /* redirected out of the interfaces egress[i] */
 };
 
 struct frame_batch {
@@ -49,10 +51,12 @@ struct frame_batch {
 	enum frame_fate fate[FRAME_BATCH_SIZE];
 	/* Set by a hook that can send redirected frames out of interfaces:
 	 * may a frame leave by ifindex? Called inside the batch's epoch. A
-	 * frame it accepts gets FRAME_TO_EGRESS and its ifindex in egress. */
+	 * frame it accepts gets FRAME_TO_EGRESS and the ifindexes it leaves
+	 * by (distinct) in egress. */
 	bool (*can_egress)(void *arg, uint32_t ifindex);
 	void *egress_arg;
-	uint32_t egress[FRAME_BATCH_SIZE];
+	uint32_t egress[FRAME_BATCH_SIZE][FRAME_MAX_EGRESS];
+	uint8_t n_egress[FRAME_BATCH_SIZE];
 };
 
 /* Allocates the frames; counters are the link's (FRAME_N_COUNTERS). */

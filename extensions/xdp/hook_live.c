@@ -176,8 +176,9 @@ static void run_batch(struct live_bridge *l)
 			queue_frame(&l->forward, &b->ctx[i]);
 		else if (b->fate[i] == FRAME_TO_TX)
 			queue_frame(&l->back, &b->ctx[i]);
-		else if (b->fate[i] == FRAME_TO_EGRESS)
-			queue_frame(egress_queue(l, b->egress[i]), &b->ctx[i]);
+		else if (b->fate[i] == FRAME_TO_EGRESS) /* each queue once */
+			for (uint32_t k = 0; k < b->n_egress[i]; k++)
+				queue_frame(egress_queue(l, b->egress[i][k]), &b->ctx[i]);
 	}
 	send_queued(l, &l->forward);
 	send_queued(l, &l->back);

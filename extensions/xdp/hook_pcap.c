@@ -183,7 +183,8 @@ static void run_batch(struct pcap_replay *r)
 		else if (r->batch.fate[i] == FRAME_TO_TX)
 			write_frame(r, r->tx ? r->tx : r->out, i);
 		else if (r->batch.fate[i] == FRAME_TO_EGRESS)
-			write_frame(r, egress_file(r, r->batch.egress[i]), i);
+			for (uint32_t k = 0; k < r->batch.n_egress[i]; k++)
+				write_frame(r, egress_file(r, r->batch.egress[i][k]), i);
 	}
 	r->batch.n = 0;
 }

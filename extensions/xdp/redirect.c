@@ -3,6 +3,8 @@
 #include "redirect.h"
 
 #include <errno.h>
+#include <linux/bpf.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 #include "frame_batch.h"
@@ -53,11 +55,54 @@ int redirect_to_socket(int fd, const struct xdp_internal_ctx *ctx)
 	}
 }
 
+redirect_targets_fn _Atomic redirect_broadcast_targets;
+
+/* Adds ifindex to the interfaces frame i leaves by, if the hook can send
+ * there and it is not there already. */
+static bool add_egress(struct frame_batch *b, uint32_t i, uint32_t ifindex)
+{
+	for (uint32_t k = 0; k < b->n_egress[i]; k++)
+		if (b->egress[i][k] == ifindex)
+			return true;
+	if (b->n_egress[i] == FRAME_MAX_EGRESS || !b->can_egress ||
+	    !b->can_egress(b->egress_arg, ifindex))
+		return false;
+	b->egress[i][b->n_egress[i]++] = ifindex;
+	return true;
+}
+
+/* Out of every interface of the DEVMAP's entries (each once), but the
+ * ingress one with BPF_F_EXCLUDE_INGRESS. An error when there were
+ * interfaces and none could take the frame. */
+static enum frame_fate broadcast(struct frame_batch *b, uint32_t i)
+{
+	const struct xdp_internal_ctx *ctx = &b->ctx[i];
+	uint32_t targets[FRAME_MAX_EGRESS];
+	redirect_targets_fn fn = atomic_load_explicit(&redirect_broadcast_targets,
+						      memory_order_relaxed);
+	uint32_t n = fn ? fn(ctx->redirect_target, targets, FRAME_MAX_EGRESS) : 0;
+	bool tried = false;
+	for (uint32_t k = 0; k < n; k++) {
+		if ((ctx->redirect_key & BPF_F_EXCLUDE_INGRESS) && targets[k] == ctx->ingress_ifindex)
+			continue;
+		tried = true;
+		add_egress(b, i, targets[k]);
+	}
+	if (b->n_egress[i])
+		return FRAME_TO_EGRESS;
+	if (tried)
+		frame_count(b, FRAME_REDIRECT_ERROR);
+	return FRAME_TO_NOWHERE;
+}
+
 /* Called by frame_batch_run for an XDP_REDIRECT verdict (counted), inside
  * the batch's epoch. A redirect that no target takes is dropped and
  * counted as a "redirect_error". */
 enum frame_fate frame_redirect(struct frame_batch *b, uint32_t i)
 {
+	b->n_egress[i] = 0;
+	if (b->ctx[i].redirect_map_type == (XDP_MAP_TYPE_DEVMAP | XDP_REDIRECT_BROADCAST))
+		return broadcast(b, i);
 	struct redirect_dest d = redirect_dest_of(&b->ctx[i]);
 	switch (d.kind) {
 	case REDIRECT_SOCKET:
@@ -65,10 +110,8 @@ enum frame_fate frame_redirect(struct frame_batch *b, uint32_t i)
 			return FRAME_TO_NOWHERE;
 		break;
 	case REDIRECT_IFINDEX:
-		if (b->can_egress && b->can_egress(b->egress_arg, d.ifindex)) {
-			b->egress[i] = d.ifindex;
+		if (add_egress(b, i, d.ifindex))
 			return FRAME_TO_EGRESS;
-		}
 		break;
 	case REDIRECT_NONE:
 		break;

@@ -32,6 +32,16 @@ struct devmap_entry {
 	uint32_t ifindex;
 };
 
+/* A DEVMAP broadcast (BPF_F_BROADCAST): this bit or-ed into
+ * redirect_map_type, redirect_target is the map, redirect_key the flags. */
+#define XDP_REDIRECT_BROADCAST 0x80000000u
+
+/* Set by the extension module: the ifindexes of a DEVMAP's entries, max at
+ * most, inside the epoch. NULL (the hooks without the module): broadcasts
+ * reach nothing. */
+typedef uint32_t (*redirect_targets_fn)(void *map, uint32_t *ifindexes, uint32_t max);
+extern redirect_targets_fn _Atomic redirect_broadcast_targets;
+
 enum redirect_kind {
 	REDIRECT_NONE,	  /* XDP_REDIRECT without a target: the frame is dropped */
 	REDIRECT_SOCKET,  /* to an XSKMAP entry's socket */

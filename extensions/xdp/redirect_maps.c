@@ -64,8 +64,21 @@ static int register_one(struct xdp_hook_env *env, const struct xbpf_map_type_pro
 	return err;
 }
 
+/* For the hooks: the interfaces of a DEVMAP a program broadcasts to. */
+static uint32_t broadcast_targets(void *map, uint32_t *ifindexes, uint32_t max)
+{
+	for (size_t i = 0; i < MAX_RUNTIMES; i++) {
+		struct xbpf_provider *p = atomic_load_explicit(&dev_slots[i], memory_order_acquire);
+		uint32_t n = p ? devmap_ifindexes(map, p, ifindexes, max) : 0;
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
 int redirect_maps_register(struct xdp_hook_env *env, struct xbpf_provider *out[2])
 {
+	atomic_store(&redirect_broadcast_targets, broadcast_targets);
 	int err = register_one(env, &xdp_xskmap_type, xsk_slots, &out[0]);
 	if (!err)
 		err = register_one(env, &xdp_devmap_type, dev_slots, &out[1]);
@@ -125,10 +138,20 @@ static const void *stored_value(struct xbpf_map *map, struct xbpf_provider *_Ato
 	return NULL;
 }
 
+static bool served(struct xbpf_map *map, struct xbpf_provider *_Atomic *slots)
+{
+	for (size_t i = 0; i < MAX_RUNTIMES; i++) {
+		struct xbpf_provider *p = atomic_load_explicit(&slots[i], memory_order_acquire);
+		if (p && xdp_core->map_state(map, p))
+			return true;
+	}
+	return false;
+}
+
 /* As Linux's __bpf_xdp_redirect_map: the low bits of flags are the
  * verdict when key has no entry; other flags make it XDP_ABORTED, but for
- * DEVMAP's BPF_F_EXCLUDE_INGRESS (which matters only with broadcasts).
- * BPF_F_BROADCAST is not supported: aborted. */
+ * DEVMAP's BPF_F_BROADCAST (to every entry; the key does not matter) and
+ * BPF_F_EXCLUDE_INGRESS (but the interface the frame came in on). */
 uint64_t xdp_redirect_map(uint64_t map_arg, uint64_t key, uint64_t flags, uint64_t r4, uint64_t r5,
 			  struct xbpf_exec *exec)
 {
@@ -137,9 +160,15 @@ uint64_t xdp_redirect_map(uint64_t map_arg, uint64_t key, uint64_t flags, uint64
 	struct xbpf_map *map = (struct xbpf_map *)(uintptr_t)map_arg;
 	uint32_t type = xdp_core->map_type(map);
 
-	uint64_t flag_mask = type == XDP_MAP_TYPE_DEVMAP ? BPF_F_EXCLUDE_INGRESS : 0;
+	uint64_t flag_mask = type == XDP_MAP_TYPE_DEVMAP ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0;
 	if (flags & ~(action_mask | flag_mask))
 		return XDP_ABORTED;
+	if ((flags & BPF_F_BROADCAST) && served(map, dev_slots)) {
+		ctx->redirect_map_type = XDP_MAP_TYPE_DEVMAP | XDP_REDIRECT_BROADCAST;
+		ctx->redirect_key = (uint32_t)flags;
+		ctx->redirect_target = map;
+		return XDP_REDIRECT;
+	}
 	const void *stored = NULL;
 	if (type == XDP_MAP_TYPE_XSKMAP)
 		stored = stored_value(map, xsk_slots, (uint32_t)key);

@@ -31,6 +31,11 @@ int redirect_map_check(const struct xdp_hook_env *env, const struct xbpf_map_par
 /* An update's index must be below max_entries: 0 or -E2BIG, as Linux. */
 int redirect_map_check_index(const void *key, uint32_t max_entries);
 
+/* The ifindexes of the first entries of a DEVMAP p serves (at most max);
+ * 0 when p does not serve map. Inside an epoch. */
+uint32_t devmap_ifindexes(struct xbpf_map *map, const struct xbpf_provider *p, uint32_t *out,
+			  uint32_t max);
+
 uint64_t xdp_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4, uint64_t r5,
 			  struct xbpf_exec *exec);
 

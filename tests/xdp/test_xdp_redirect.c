@@ -379,6 +379,54 @@ static void test_devmap_to_interface_file(void **state)
 	records_free(&passed);
 }
 
+/* A DEVMAP broadcast (flags in byte 15) leaves by every interface of the
+ * map once, but the ingress one with BPF_F_EXCLUDE_INGRESS. */
+static void test_devmap_broadcast(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t lo = if_nametoindex("lo"), key = 0;
+	assert_int_equal(xbpf_map_update_elem(f->devs, &key, &lo, BPF_ANY), 0);
+	key = 3;
+	assert_int_equal(xbpf_map_update_elem(f->devs, &key, &lo, BPF_ANY), 0);
+	for (uint32_t i = 0; i < 10; i++) {
+		add_frame(&f->input, (uint8_t)i, 90);
+		f->input.r[i].data[15] = i % 2 ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS
+					       : BPF_F_BROADCAST;
+	}
+	pcap_write(f->in, "EN10MB", &f->input);
+	char in[128], tx[128], redirect[160], ingress_lo[32];
+	snprintf(in, sizeof(in), "in=%s", f->in);
+	snprintf(tx, sizeof(tx), "tx=%s", f->out);
+	snprintf(redirect, sizeof(redirect), "redirect=%u:%s", lo, f->dev);
+	snprintf(ingress_lo, sizeof(ingress_lo), "ifindex=%u", lo);
+	/* Arriving elsewhere: every frame once into lo's file. */
+	struct xbpf_link *link =
+		replay(f, "with_flags", (const char *const[]){in, "ifindex=7", redirect, NULL});
+	assert_int_equal(counter(link, "redirect"), 10);
+	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(xbpf_link_detach(link), 0);
+	struct pcap_records got = {0};
+	pcap_read(f->dev, &got);
+	assert_int_equal(got.n, 10);
+	for (size_t i = 0; i < got.n; i++)
+		assert_frame(&got.r[i], &f->input.r[i]);
+	records_free(&got);
+	/* Arriving on lo: back out of it, unless excluded. */
+	link = replay(f, "with_flags", (const char *const[]){in, tx, ingress_lo, NULL});
+	assert_int_equal(counter(link, "redirect"), 10);
+	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(xbpf_link_detach(link), 0);
+	pcap_read(f->out, &got);
+	assert_int_equal(got.n, 5);
+	for (size_t i = 0; i < got.n; i++)
+		assert_frame(&got.r[i], &f->input.r[2 * i]);
+	records_free(&got);
+	/* Nowhere to go: an error. */
+	link = replay(f, "with_flags", (const char *const[]){in, "ifindex=7", NULL});
+	assert_int_equal(counter(link, "redirect_error"), 10);
+	assert_int_equal(xbpf_link_detach(link), 0);
+}
+
 /* bpf_redirect(ifindex) reaches the interface's file too; ifindex 0 nothing. */
 static void test_redirect_to_ifindex(void **state)
 {
@@ -619,6 +667,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_devmap_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devmap_to_interface_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xskmap_swapped_while_delivering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devmap_broadcast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_to_ifindex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_runtimes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unload_and_reload, setup, teardown),

@@ -27,10 +27,10 @@ static char skip_reason[1024];
 static const char *const programs[] = {"to_device", "to_socket", "to_ifindex", "with_flags",
 				       "lookups"};
 #define N_PROGRAMS (sizeof(programs) / sizeof(programs[0]))
-/* Entries (and ifindexes for to_ifindex) and flags the frames carry;
- * BPF_F_BROADCAST (8) is left out: xbpf does not broadcast. */
+/* Entries (and ifindexes for to_ifindex) and flags the frames carry
+ * (8: BPF_F_BROADCAST, 16: BPF_F_EXCLUDE_INGRESS). */
 static const uint8_t entries[] = {0, 1, 3, 4, 9, 255};
-static const uint8_t flags[] = {0, 1, 2, 3, 4, 16, 17, 32};
+static const uint8_t flags[] = {0, 1, 2, 3, 4, 8, 9, 16, 17, 24, 26, 32};
 
 struct verdicts {
 	uint32_t v[N_PROGRAMS][sizeof(entries)][sizeof(flags)];
@@ -135,6 +135,7 @@ static void same_verdicts_as_the_kernel(void **state)
 	/* Both ways of failing and of succeeding were seen. */
 	assert_true(redirects > 10);
 	assert_int_equal(ours.v[3][0][4], 0);  /* with_flags, flags 4: XDP_ABORTED */
+	assert_int_equal(ours.v[3][1][5], 4);  /* broadcast: XDP_REDIRECT whatever the key */
 	assert_int_equal(ours.v[3][1][2], 2);  /* a missing entry, flags XDP_PASS */
 	assert_int_equal(ours.v[4][0][0], lo << 8);
 }

@@ -138,6 +138,45 @@ static void devmap_to_second_interface(void **state)
 	close_object(&o);
 }
 
+/* A broadcast to lab-out and lab-in: every frame comes out of peer-out,
+ * and goes back to peer-in unless BPF_F_EXCLUDE_INGRESS. */
+static void devmap_broadcast(void **state)
+{
+	struct lab_object o;
+	open_object(&o);
+	uint32_t key = 0, lab_out = if_nametoindex("lab-out"), lab_in = if_nametoindex("lab-in");
+	struct xbpf_map *devs = xbpf_object_find_map(o.obj, "devs");
+	assert_int_equal(xbpf_map_update_elem(devs, &key, &lab_out, BPF_ANY), 0);
+	key = 1;
+	assert_int_equal(xbpf_map_update_elem(devs, &key, &lab_in, BPF_ANY), 0);
+
+	struct pcap_records all = {0}, unused = {0}, back = {0}, got_out = {0}, got_back = {0};
+	plan(&all, &unused, 40);
+	for (size_t i = 0; i < all.n; i++) {
+		all.r[i].data[15] = i % 2 ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : BPF_F_BROADCAST;
+		if (i % 2 == 0)
+			records_add(&back, all.r[i].data, all.r[i].len, all.r[i].len);
+	}
+	struct xbpf_link *link = attach(&o, "with_flags");
+	for (size_t i = 0; i < all.n; i++)
+		live_send(&all.r[i]);
+	assert_true(wait_received(link, all.n));
+	live_capture(&live_peers[1], all.n, &got_out);
+	live_capture(&live_peers[0], back.n, &got_back);
+	assert_int_equal(counter(link, "redirect"), all.n);
+	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(counter(link, "send_error"), 0);
+	live_assert_same_frames(&got_out, &all, "peer-out");
+	live_assert_same_frames(&got_back, &back, "peer-in");
+	assert_int_equal(xbpf_link_detach(link), 0);
+	records_free(&all);
+	records_free(&unused);
+	records_free(&back);
+	records_free(&got_out);
+	records_free(&got_back);
+	close_object(&o);
+}
+
 static void xskmap_to_socket(void **state)
 {
 	struct lab_object o;
@@ -192,6 +231,7 @@ int main(int argc, char **argv)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(devmap_to_second_interface),
+		cmocka_unit_test(devmap_broadcast),
 		cmocka_unit_test(xskmap_to_socket),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
