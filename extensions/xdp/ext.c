@@ -10,11 +10,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "redirect_maps.h"
 #include "xdp_ext.h"
 
 struct xdp_instance {
 	struct xdp_hook_env env;
 	struct xbpf_provider *hooks[2];
+	struct xbpf_provider *redirect_maps[2]; /* XSKMAP, DEVMAP */
 	struct xdp_instance *next;
 };
 
@@ -37,6 +39,7 @@ static void drop_instance(struct xdp_instance *inst)
 	for (size_t i = 0; i < 2; i++)
 		if (inst->hooks[i])
 			inst->env.core->unregister(inst->hooks[i]);
+	redirect_maps_unregister(&inst->env, inst->redirect_maps);
 	free(inst);
 }
 
@@ -52,6 +55,8 @@ static int xdp_init(struct xbpf_extension *ext, const struct xbpf_core_services 
 		err = register_hook(inst, &xdp_pcap_hook, &inst->hooks[0]);
 	if (!err)
 		err = register_hook(inst, &xdp_live_hook, &inst->hooks[1]);
+	if (!err)
+		err = redirect_maps_register(&inst->env, inst->redirect_maps);
 	if (err) {
 		drop_instance(inst);
 		return err;

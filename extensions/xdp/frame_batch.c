@@ -36,7 +36,7 @@ uint8_t *frame_batch_add(struct frame_batch *b, uint32_t len, uint32_t ifindex)
 	return ctx->data;
 }
 
-static enum frame_fate judge(struct frame_batch *b, uint32_t action)
+static enum frame_fate judge(struct frame_batch *b, uint32_t i, uint32_t action)
 {
 	switch (action) {
 	case XDP_PASS:
@@ -48,9 +48,9 @@ static enum frame_fate judge(struct frame_batch *b, uint32_t action)
 	case XDP_DROP:
 		frame_count(b, FRAME_DROP);
 		return FRAME_TO_NOWHERE;
-	case XDP_REDIRECT:
+	case XDP_REDIRECT: /* inside the epoch, where the target is valid */
 		frame_count(b, FRAME_REDIRECT);
-		return FRAME_TO_NOWHERE;
+		return frame_redirect(b, i);
 	default: /* as Linux: an unknown action aborts */
 		frame_count(b, FRAME_ABORTED);
 		return FRAME_TO_NOWHERE;
@@ -77,7 +77,7 @@ void frame_batch_run(struct frame_batch *b, const struct xdp_hook_env *env,
 			frame_count(b, FRAME_ERROR);
 		} else {
 			/* Linux takes the action from the low 32 bits of r0. */
-			b->fate[i] = judge(b, (uint32_t)result);
+			b->fate[i] = judge(b, i, (uint32_t)result);
 		}
 	}
 	core->invoke_batch_end(link);

@@ -3,7 +3,9 @@
  * The "xdp/live" hook: a user-space XDP bridge. Frames arriving on one
  * network interface run through the program on a thread of its own;
  * XDP_PASS frames leave by a second interface, XDP_TX frames go back out of
- * the first, the rest are dropped.
+ * the first, redirected frames out of the interface of their DEVMAP entry
+ * (or bpf_redirect's ifindex; up to LIVE_MAX_EGRESS interfaces besides in
+ * and out) or into their XSKMAP entry's socket, the rest are dropped.
  *
  * Parameters:
  *   in=IFNAME   the interface frames arrive on; required
@@ -48,6 +50,10 @@ struct send_queue {
 	struct iovec iov[FRAME_BATCH_SIZE];
 };
 
+/* Interfaces redirected frames leave by, besides in and out: each gets a
+ * socket the first time a frame goes there. */
+#define LIVE_MAX_EGRESS 8
+
 struct live_bridge {
 	const struct xdp_hook_env *env;
 	struct xbpf_link *link;
@@ -56,6 +62,11 @@ struct live_bridge {
 	struct packet_ring ring;
 	struct send_queue back;	   /* XDP_TX: out of in */
 	struct send_queue forward; /* XDP_PASS: out of out, if given (fd -1 if not) */
+	int out_ifindex;
+	struct send_queue egress[LIVE_MAX_EGRESS]; /* redirects elsewhere */
+	uint32_t egress_ifindex[LIVE_MAX_EGRESS];
+	uint32_t n_egress;
+	bool egress_logged;
 	struct frame_batch batch;
 	bool bad_length_logged;
 	int wake_fd; /* an eventfd detach writes to */
@@ -113,6 +124,49 @@ static void send_queued(struct live_bridge *l, struct send_queue *q)
 	q->n = 0;
 }
 
+/* The queue of frames redirected out of ifindex, or NULL. */
+static struct send_queue *egress_queue(struct live_bridge *l, uint32_t ifindex)
+{
+	if (ifindex == (uint32_t)l->in_ifindex)
+		return &l->back;
+	if (l->forward.fd >= 0 && ifindex == (uint32_t)l->out_ifindex)
+		return &l->forward;
+	for (uint32_t i = 0; i < l->n_egress; i++)
+		if (l->egress_ifindex[i] == ifindex)
+			return &l->egress[i];
+	return NULL;
+}
+
+/* May a redirected frame leave by ifindex? Opens its socket the first time. */
+static bool can_egress(void *arg, uint32_t ifindex)
+{
+	struct live_bridge *l = arg;
+	if (egress_queue(l, ifindex))
+		return true;
+	const char *step = NULL;
+	int fd = l->n_egress < LIVE_MAX_EGRESS && ifindex <= INT32_MAX
+			 ? packet_tx_open((int)ifindex, &step)
+			 : -ENOSPC;
+	if (fd < 0) {
+		if (!l->egress_logged && step)
+			hook_log(l->env, XBPF_LOG_WARN,
+				 HOOK ": in=%s: frames redirected to ifindex %u are dropped: %s: %s "
+				 "(further ones are only counted)",
+				 l->in_name, ifindex, step, strerror(-fd));
+		else if (!l->egress_logged)
+			hook_log(l->env, XBPF_LOG_WARN,
+				 HOOK ": in=%s: frames redirected to ifindex %u are dropped: the hook "
+				 "sends out of %d interfaces at most besides in and out (further ones "
+				 "are only counted)",
+				 l->in_name, ifindex, LIVE_MAX_EGRESS);
+		l->egress_logged = true;
+		return false;
+	}
+	l->egress[l->n_egress] = (struct send_queue){.fd = fd};
+	l->egress_ifindex[l->n_egress++] = ifindex;
+	return true;
+}
+
 static void run_batch(struct live_bridge *l)
 {
 	struct frame_batch *b = &l->batch;
@@ -122,9 +176,14 @@ static void run_batch(struct live_bridge *l)
 			queue_frame(&l->forward, &b->ctx[i]);
 		else if (b->fate[i] == FRAME_TO_TX)
 			queue_frame(&l->back, &b->ctx[i]);
+		else if (b->fate[i] == FRAME_TO_EGRESS) /* each queue once */
+			for (uint32_t k = 0; k < b->n_egress[i]; k++)
+				queue_frame(egress_queue(l, b->egress[i][k]), &b->ctx[i]);
 	}
 	send_queued(l, &l->forward);
 	send_queued(l, &l->back);
+	for (uint32_t i = 0; i < l->n_egress; i++)
+		send_queued(l, &l->egress[i]);
 	b->n = 0;
 }
 
@@ -201,6 +260,8 @@ static void bridge_free(struct live_bridge *l)
 	packet_ring_close(&l->ring);
 	close_fd(&l->back.fd);
 	close_fd(&l->forward.fd);
+	for (uint32_t i = 0; i < l->n_egress; i++)
+		close_fd(&l->egress[i].fd);
 	close_fd(&l->wake_fd);
 	frame_batch_fini(&l->batch);
 	free(l);
@@ -239,6 +300,7 @@ static int open_sockets(struct live_bridge *l, const char *out)
 	int out_ifindex = find_interface(l, "out", out);
 	if (out_ifindex < 0)
 		return out_ifindex;
+	l->out_ifindex = out_ifindex;
 	l->forward.fd = packet_tx_open(out_ifindex, &step);
 	if (l->forward.fd < 0)
 		return socket_failed(l, "out", out, step, l->forward.fd);
@@ -294,6 +356,8 @@ static int live_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	_Atomic uint64_t *counters = env->core->link_counters(link, live_counter_names,
 							     LIVE_N_COUNTERS);
 	err = counters ? frame_batch_init(&l->batch, counters) : -ENOMEM;
+	l->batch.can_egress = can_egress;
+	l->batch.egress_arg = l;
 	if (!err)
 		err = hook_thread_start(&l->worker, live_worker, l);
 	if (err) {

@@ -10,6 +10,11 @@
  *   tx=FILE     receives XDP_TX frames
  *   ifindex=N   the ingress_ifindex programs see (default 1)
  *   repeat=N    replay the file N times (default 1)
+ *   redirect=IFINDEX:FILE[,IFINDEX:FILE...]
+ *               receive frames redirected out of those interfaces (DEVMAP
+ *               entries, bpf_redirect); frames redirected to the ingress
+ *               ifindex go where XDP_TX frames go, to other interfaces
+ *               nowhere (counted as redirect_error)
  * When the input ends the files are closed and the link is told it has
  * finished (status 0, or -EIO after a read or write error).
  */
@@ -23,6 +28,7 @@
 #include "frame_batch.h"
 #include "hook_params.h"
 #include "hook_thread.h"
+#include "pcap_egress.h"
 
 #define HOOK "xdp/pcap"
 #define OUTPUT_SNAPLEN 65535
@@ -37,6 +43,7 @@ struct pcap_replay {
 	pcap_t *in;
 	pcap_t *format;		    /* what the output files are (Ethernet) */
 	pcap_dumper_t *out, *tx;
+	struct pcap_egress egress; /* redirect= */
 	struct frame_batch batch;
 	struct pcap_pkthdr hdr[FRAME_BATCH_SIZE]; /* of the frames in the batch, as read */
 	uint64_t frame_no;			   /* in the current pass, for messages */
@@ -123,7 +130,8 @@ static int close_files(struct pcap_replay *r)
 	close_input(r);
 	int err = close_output(r, "out", r->out_path, &r->out);
 	int tx_err = close_output(r, "tx", r->tx_path, &r->tx);
-	return err ? err : tx_err;
+	int egress_err = pcap_egress_close(&r->egress, r->env, HOOK);
+	return err ? err : tx_err ? tx_err : egress_err;
 }
 
 /* ---- the replay -------------------------------------------------------- */
@@ -157,6 +165,15 @@ static void write_frame(struct pcap_replay *r, pcap_dumper_t *to, uint32_t i)
 		pcap_dump((u_char *)to, &h, ctx->data);
 }
 
+/* Where frames redirected out of ifindex go: out of the interface they
+ * came in on, as XDP_TX frames; else to the redirect= file, if any. */
+static pcap_dumper_t *egress_file(struct pcap_replay *r, uint32_t ifindex)
+{
+	if (ifindex == r->ifindex)
+		return r->tx ? r->tx : r->out;
+	return pcap_egress_find(&r->egress, ifindex);
+}
+
 static void run_batch(struct pcap_replay *r)
 {
 	frame_batch_run(&r->batch, r->env, r->link);
@@ -165,6 +182,9 @@ static void run_batch(struct pcap_replay *r)
 			write_frame(r, r->out, i);
 		else if (r->batch.fate[i] == FRAME_TO_TX)
 			write_frame(r, r->tx ? r->tx : r->out, i);
+		else if (r->batch.fate[i] == FRAME_TO_EGRESS)
+			for (uint32_t k = 0; k < r->batch.n_egress[i]; k++)
+				write_frame(r, egress_file(r, r->batch.egress[i][k]), i);
 	}
 	r->batch.n = 0;
 }
@@ -216,9 +236,16 @@ static void *replay_worker(void *arg)
 	return NULL;
 }
 
+/* May a redirected frame leave by ifindex? (redirect= above) */
+static bool can_egress(void *arg, uint32_t ifindex)
+{
+	struct pcap_replay *r = arg;
+	return ifindex == r->ifindex || pcap_egress_find(&r->egress, ifindex);
+}
+
 /* ---- attach and detach ------------------------------------------------- */
 
-static bool same_file(const char *a, const char *b)
+bool pcap_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 	if (strcmp(a, b) == 0)
@@ -231,11 +258,11 @@ static bool same_file(const char *a, const char *b)
 static int check_paths(struct pcap_replay *r)
 {
 	const char *clash = NULL, *with = NULL;
-	if (r->out_path && same_file(r->out_path, r->in_path))
+	if (r->out_path && pcap_same_file(r->out_path, r->in_path))
 		clash = "out", with = "in";
-	else if (r->tx_path && same_file(r->tx_path, r->in_path))
+	else if (r->tx_path && pcap_same_file(r->tx_path, r->in_path))
 		clash = "tx", with = "in";
-	else if (r->tx_path && r->out_path && same_file(r->tx_path, r->out_path))
+	else if (r->tx_path && r->out_path && pcap_same_file(r->tx_path, r->out_path))
 		clash = "tx", with = "out";
 	if (!clash)
 		return 0;
@@ -269,13 +296,14 @@ static void replay_free(struct pcap_replay *r)
 	if (r->format)
 		pcap_close(r->format);
 	frame_batch_fini(&r->batch);
+	pcap_egress_free(&r->egress);
 	free(r->paths);
 	free(r);
 }
 
 static int configure(struct pcap_replay *r, const struct hook_params *p)
 {
-	static const char *const known[] = {"in", "out", "tx", "ifindex", "repeat", NULL};
+	static const char *const known[] = {"in", "out", "tx", "ifindex", "repeat", "redirect", NULL};
 	int err = hook_params_check(p, known);
 	if (err)
 		return err;
@@ -293,6 +321,10 @@ static int configure(struct pcap_replay *r, const struct hook_params *p)
 		err = keep_paths(r, in, hook_param(p, "out"), hook_param(p, "tx"));
 	if (!err)
 		err = check_paths(r);
+	const char *others[] = {r->in_path, r->out_path ? r->out_path : r->in_path,
+				r->tx_path ? r->tx_path : r->in_path, NULL};
+	if (!err)
+		err = pcap_egress_parse(&r->egress, r->env, HOOK, hook_param(p, "redirect"), others);
 	return err;
 }
 
@@ -307,6 +339,8 @@ static int open_files(struct pcap_replay *r)
 	err = open_output(r, "out", r->out_path, &r->out);
 	if (!err)
 		err = open_output(r, "tx", r->tx_path, &r->tx);
+	if (!err)
+		err = pcap_egress_open(&r->egress, r->env, HOOK, r->format);
 	return err;
 }
 
@@ -328,6 +362,8 @@ static int pcap_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	_Atomic uint64_t *counters =
 		env->core->link_counters(link, frame_counter_names, FRAME_N_COUNTERS);
 	err = counters ? frame_batch_init(&r->batch, counters) : -ENOMEM;
+	r->batch.can_egress = can_egress;
+	r->batch.egress_arg = r;
 	if (!err)
 		err = hook_thread_start(&r->worker, replay_worker, r);
 	if (err) {

@@ -12,6 +12,7 @@
 
 #include <linux/bpf.h>
 
+#include "redirect_maps.h"
 #include "xdp_ext.h"
 
 #define CTX_FIELD(visible, internal)                                                      \
@@ -190,6 +191,7 @@ static const struct xbpf_helper xdp_helpers[] = {
 		.id = BPF_FUNC_redirect, .fn = xdp_redirect, .ret = XBPF_RET_INTEGER,
 		.args = {XBPF_ARG_ANYTHING, XBPF_ARG_ANYTHING}, .arg_width = {4, 8},
 	},
+	XDP_REDIRECT_MAP_HELPER,
 };
 
 /* A test_run frame: the internal context followed by the packet buffer. */

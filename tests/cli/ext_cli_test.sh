@@ -28,9 +28,11 @@ expect "ext list stray argument" 2 "" "xbpf: ext: list: unexpected argument 'x'*
 expect "ext list" 0 "*
 xdp  */xdp.so
   XDP programs (struct xdp_md) and hooks that run them over packets
-  program type   xdp            sections xdp, xdp.frags, xdp/; 7 helpers
+  program type   xdp            sections xdp, xdp.frags, xdp/; 8 helpers
   attach type    xdp/pcap       runs xdp programs
   attach type    xdp/live       runs xdp programs
+  map type       xskmap*
+  map type       devmap*
 *
 Search path: *" "" "$xbpf" ext list
 expect "ext list: sample and its v2 build" 0 "*sample  */sample.so
@@ -78,13 +80,18 @@ program type xdp (Linux program type 6)
     \[44\] long bpf_xdp_adjust_head(void \*ctx, __u32 arg2)  /\* changes the packet \*/
 *    \[189\] long bpf_xdp_load_bytes(void \*ctx, __u32 arg2, void \*buf, __u32 size)
 *    \[23\] long bpf_redirect(__u32 arg1, __u64 arg2)
+    \[51\] long bpf_redirect_map(void \*map, __u64 arg2, __u64 arg3)
   attach types: xdp/pcap, xdp/live
 
 attach type xdp/pcap
   runs xdp programs (xbpf attach OBJ --hook xdp/pcap)
 
 attach type xdp/live
-  runs xdp programs (xbpf attach OBJ --hook xdp/live)" "" "$xbpf" ext info xdp
+  runs xdp programs (xbpf attach OBJ --hook xdp/live)
+
+map type xskmap*
+
+map type devmap*" "" "$xbpf" ext info xdp
 
 expect "ext info sample: its context" 0 "*program type sample
   section prefixes: sample
@@ -174,6 +181,7 @@ tx         0
 redirect   0
 aborted    0
 error      $error
+redirect_error 0
 map actions:
   0: $pass
   1: $(kind scan)
@@ -184,7 +192,8 @@ map actions:
 	--param out="$work/out.pcap" --map-update blocklist c0000200 01 --show-map actions
 expect "attach over what passed: all of it passes" 0 "received   $pass
 pass       $pass
-drop       0*error      0" "*" \
+drop       0*error      0
+redirect_error 0" "*" \
 	"$xbpf" attach "$firewall" --hook xdp/pcap --ext xdp --param in="$work/out.pcap" \
 	--map-update blocklist c0000200 01
 # Without the blocklist the scans pass.

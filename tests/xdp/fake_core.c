@@ -138,10 +138,25 @@ static int register_hook(struct xbpf_extension *ext, const struct xbpf_hook_prov
 	return 0;
 }
 
+uint32_t fake_map_types[FAKE_MAX_PROVIDERS];
+size_t fake_n_map_types;
+
+static int register_map_type(struct xbpf_extension *ext, const struct xbpf_map_type_provider *p,
+			     struct xbpf_provider **out)
+{
+	assert_int_equal(p->hdr.size, sizeof(*p));
+	assert_true(fake_n_map_types < FAKE_MAX_PROVIDERS);
+	fake_map_types[fake_n_map_types++] = p->type;
+	/* Any distinct pointer: the module keeps it for unregister. */
+	*out = (struct xbpf_provider *)&fake_map_types[fake_n_map_types - 1];
+	return 0;
+}
+
 static const struct xbpf_core_services core = {
 	.hdr = XBPF_ABI_HEADER(struct xbpf_core_services),
 	.register_program_type = register_program_type,
 	.register_hook = register_hook,
+	.register_map_type = register_map_type,
 	.log = fake_log_message,
 	.invoke_batch_begin = invoke_batch_begin,
 	.invoke_batch = invoke_batch,

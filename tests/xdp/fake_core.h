@@ -48,6 +48,8 @@ extern struct xbpf_hook_provider fake_hooks[FAKE_MAX_PROVIDERS];
 extern size_t fake_n_hooks;
 extern const char *fake_program_types[FAKE_MAX_PROVIDERS];
 extern size_t fake_n_program_types;
+extern uint32_t fake_map_types[FAKE_MAX_PROVIDERS]; /* type ids registered */
+extern size_t fake_n_map_types;
 
 void fake_link_init(struct xbpf_link *link, fake_prog_fn prog);
 void fake_link_fini(struct xbpf_link *link);

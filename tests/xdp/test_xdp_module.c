@@ -42,6 +42,10 @@ static void test_module_registers_and_replays(void **state)
 	const struct xbpf_hook_provider *pcap = find_hook("xdp/pcap");
 	assert_non_null(pcap);
 	assert_non_null(find_hook("xdp/live"));
+	/* XSKMAP and DEVMAP, with their Linux numbers. */
+	assert_int_equal(fake_n_map_types, 2);
+	assert_int_equal(fake_map_types[0], 17);
+	assert_int_equal(fake_map_types[1], 14);
 	assert_string_equal(pcap->program_type, "xdp");
 	assert_non_null(pcap->ctx);
 

@@ -175,7 +175,7 @@ static void test_parameter_errors(void **state)
 	assert_refused(f, (const char *const[]){NULL}, -EINVAL, "in=FILE");
 	assert_refused(f, (const char *const[]){f->out_param, NULL}, -EINVAL, "in=FILE");
 	assert_refused(f, (const char *const[]){f->in_param, "inn=x", NULL}, -EINVAL,
-		       "unknown parameter 'inn' (it takes in, out, tx, ifindex, repeat)");
+		       "unknown parameter 'inn' (it takes in, out, tx, ifindex, repeat, redirect)");
 	assert_refused(f, (const char *const[]){f->in_param, "repeat", NULL}, -EINVAL,
 		       "parameter 'repeat' is not key=value");
 	assert_refused(f, (const char *const[]){f->in_param, "out=", NULL}, -EINVAL,
@@ -484,7 +484,7 @@ static void test_detach_at_once(void **state)
 		assert_true(fake_counters_balance(&f->link));
 	}
 	/* The counters carry on across attachments of the same link. */
-	assert_int_equal(f->link.n_counters, 7);
+	assert_int_equal(f->link.n_counters, 8);
 }
 
 static void test_detach_after_the_end(void **state)
