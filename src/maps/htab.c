@@ -169,6 +169,22 @@ void htab_read_host_value(const struct htab *h, struct htab_elem *e, void *out)
 	xbpf_shared_read(out, htab_value(h, e), h->map.percpu ? h->value_area : h->value_slot);
 }
 
+struct htab_elem *htab_read_consistent(struct htab *h, const void *key, void *out)
+{
+	for (;;) {
+		struct htab_elem *e = htab_lookup_elem(h, key);
+		if (!e)
+			return NULL;
+		uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+		if ((seq & 1) || !xbpf_shared_equal(htab_key(e), key, h->map.key_size))
+			continue;
+		htab_read_host_value(h, e, out);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&e->seq, memory_order_relaxed) == seq)
+			return e;
+	}
+}
+
 static struct xbpf_map *inner_of(const struct htab *h, struct htab_elem *e)
 {
 	return (struct xbpf_map *)__atomic_load_n((uintptr_t *)htab_value(h, e), __ATOMIC_ACQUIRE);
@@ -195,6 +211,15 @@ static struct htab_elem *find_locked(struct htab *h, struct htab_bucket *b, cons
 	return NULL;
 }
 
+struct htab_elem *htab_lookup_elem_locked(struct htab *h, struct htab_bucket *b, const void *key,
+					  uint32_t hash)
+{
+	xbpf_lock(&b->lock);
+	struct htab_elem *e = find_locked(h, b, key, hash);
+	xbpf_unlock(&b->lock);
+	return e;
+}
+
 /* Link a filled element at the head of b (b locked). */
 static void link_head(struct htab *h, struct htab_bucket *b, struct htab_elem *e)
 {
@@ -202,7 +227,9 @@ static void link_head(struct htab *h, struct htab_bucket *b, struct htab_elem *e
 	if (first == 0)
 		first = htab_nulls_of((uint32_t)(b - h->buckets));
 	atomic_store_explicit(&e->next, first, memory_order_relaxed);
+	htab_bucket_change_begin(b);
 	atomic_store_explicit(&b->first, (uintptr_t)e, memory_order_release);
+	htab_bucket_change_end(b);
 }
 
 void htab_unlink(struct htab_bucket *b, struct htab_elem *e)
@@ -211,8 +238,27 @@ void htab_unlink(struct htab_bucket *b, struct htab_elem *e)
 	uintptr_t p;
 	while ((p = atomic_load_explicit(slot, memory_order_relaxed)) != (uintptr_t)e)
 		slot = &((struct htab_elem *)p)->next;
+	htab_bucket_change_begin(b);
 	atomic_store_explicit(slot, atomic_load_explicit(&e->next, memory_order_relaxed),
 			      memory_order_release);
+	htab_bucket_change_end(b);
+}
+
+/* Put e where old is in b's chain (b locked), with one store: a reader
+ * sees old or e, never neither (linking e at the head and then unlinking
+ * old would let a reader who passed the head miss the key). A reader
+ * standing on old continues along old's successors. */
+static void link_in_place_of(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e)
+{
+	_Atomic uintptr_t *slot = &b->first;
+	uintptr_t p;
+	while ((p = atomic_load_explicit(slot, memory_order_relaxed)) != (uintptr_t)old)
+		slot = &((struct htab_elem *)p)->next;
+	atomic_store_explicit(&e->next, atomic_load_explicit(&old->next, memory_order_relaxed),
+			      memory_order_relaxed);
+	htab_bucket_change_begin(b);
+	atomic_store_explicit(slot, (uintptr_t)e, memory_order_release);
+	htab_bucket_change_end(b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -293,8 +339,7 @@ static void replace(struct htab *h, struct htab_bucket *b, struct htab_elem *old
 		return;
 	}
 	fill(h, e, key, hash, value, cpu);
-	link_head(h, b, e);
-	htab_unlink(b, old);
+	link_in_place_of(b, old, e);
 	if (h->lru) {
 		xbpf_lock(&h->lru_lock);
 		htab_lru_remove(h, old);

@@ -15,7 +15,16 @@
  *  - each element has a sequence count, odd while it is free or being
  *    refilled: a key match counts only if the count was even and unchanged
  *    across the comparison, so a lookup never returns another key's
- *    element.
+ *    element;
+ *  - each bucket counts the changes of its chain: a walk that found
+ *    nothing while the chain changed (a recycled element's new next
+ *    pointer may have led past the key) walks again, and after a few such
+ *    walks looks under the bucket's lock. A present key is never missed.
+ * A replaced key's new element takes the old one's place in the chain
+ * with one store, so a reader finds the old or the new value, never
+ * neither. Host lookups also check the count around the copy of the value
+ * (htab_read_consistent); a program's value pointer into a preallocated
+ * map may, as in Linux, see the element reused for another key.
  * With BPF_F_NO_PREALLOC elements are malloc'ed and freed after a grace
  * period instead.
  *
@@ -60,7 +69,24 @@ struct htab_elem {
 struct htab_bucket {
 	_Atomic uintptr_t first; /* 0: never used (empty) */
 	xbpf_lock_t lock;
+	/* Odd while a writer changes the chain: a reader whose walk found
+	 * nothing looks again when it changed meanwhile (htab_lookup_elem). */
+	_Atomic uint32_t changes;
 };
+
+/* Writers (bucket locked) bracket every store that changes the chain. */
+static inline void htab_bucket_change_begin(struct htab_bucket *b)
+{
+	uint32_t c = atomic_load_explicit(&b->changes, memory_order_relaxed);
+	atomic_store_explicit(&b->changes, c + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static inline void htab_bucket_change_end(struct htab_bucket *b)
+{
+	uint32_t c = atomic_load_explicit(&b->changes, memory_order_relaxed);
+	atomic_store_explicit(&b->changes, c + 1, memory_order_release);
+}
 
 struct htab {
 	struct xbpf_map map;
@@ -137,13 +163,21 @@ static inline uint32_t htab_hash_key(const struct htab *h, const void *key)
 
 /* Lock-free lookup inside an epoch (see the guards above); inline, since
  * it is the hot path of every hash map type. */
+/* Walks before a reader that keeps meeting writers takes the bucket lock. */
+#define HTAB_LOOKUP_RETRIES 4
+
+struct htab_elem *htab_lookup_elem_locked(struct htab *h, struct htab_bucket *b, const void *key,
+					  uint32_t hash);
+
 static inline struct htab_elem *htab_lookup_elem(struct htab *h, const void *key)
 {
 	uint32_t hash = htab_hash_key(h, key);
 	uint32_t bucket = hash & h->mask;
-	_Atomic uintptr_t *first = &h->buckets[bucket].first;
+	struct htab_bucket *b = &h->buckets[bucket];
+	unsigned walks = 0;
 again:;
-	uintptr_t p = atomic_load_explicit(first, memory_order_acquire);
+	uint32_t changes = atomic_load_explicit(&b->changes, memory_order_acquire);
+	uintptr_t p = atomic_load_explicit(&b->first, memory_order_acquire);
 	if (p == 0)
 		return NULL;
 	while (!htab_is_nulls(p)) {
@@ -163,8 +197,21 @@ again:;
 	/* Ended in another bucket's chain: our element moved under us. */
 	if (p != htab_nulls_of(bucket))
 		goto again;
-	return NULL;
+	/* Not found: true unless the chain changed during the walk (a
+	 * recycled element's next pointer may have led past the key). */
+	atomic_thread_fence(memory_order_acquire);
+	if (!(changes & 1) && atomic_load_explicit(&b->changes, memory_order_relaxed) == changes)
+		return NULL;
+	if (++walks < HTAB_LOOKUP_RETRIES)
+		goto again;
+	return htab_lookup_elem_locked(h, b, key, hash);
 }
+
+/* Inside an epoch: copy key's host value to out and return its element,
+ * or NULL. Preallocated maps reuse a released element at once, so the copy
+ * is checked against the element's sequence count and taken again when the
+ * element was recycled meanwhile: a host never reads another key's value. */
+struct htab_elem *htab_read_consistent(struct htab *h, const void *key, void *out);
 
 /* LRU list (htab_lru.c); callers hold lru_lock. */
 void htab_lru_push_head(struct htab *h, struct htab_elem *e);

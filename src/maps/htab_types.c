@@ -27,6 +27,35 @@ static void *hash_lookup(struct xbpf_map *map, const void *key, unsigned cpu)
 	return e ? htab_value(h, e) : NULL;
 }
 
+/* A lookup marks the element recently used (without a lock; only once, to
+ * keep the cache line clean for other readers). */
+static void touch(struct htab_elem *e)
+{
+	if (!atomic_load_explicit(&e->lru_ref, memory_order_relaxed))
+		atomic_store_explicit(&e->lru_ref, 1, memory_order_relaxed);
+}
+
+/* Host lookups of every hash type except HASH_OF_MAPS (ids, not maps). */
+static int host_lookup(struct xbpf_map *map, const void *key, void *value, bool lru)
+{
+	xbpf_epoch_enter();
+	struct htab_elem *e = htab_read_consistent(htab_of(map), key, value);
+	if (e && lru)
+		touch(e);
+	xbpf_epoch_exit();
+	return e ? 0 : -ENOENT;
+}
+
+static int hash_host_lookup(struct xbpf_map *map, const void *key, void *value)
+{
+	return host_lookup(map, key, value, false);
+}
+
+static int lru_host_lookup(struct xbpf_map *map, const void *key, void *value)
+{
+	return host_lookup(map, key, value, true);
+}
+
 static long hash_update(struct xbpf_map *map, const void *key, const void *value, uint64_t flags,
 			unsigned cpu)
 {
@@ -40,6 +69,7 @@ const struct xbpf_map_ops xbpf_htab_ops = {
 	.update = hash_update,
 	.delete = htab_delete,
 	.for_each = htab_for_each,
+	.host_lookup = hash_host_lookup,
 	.host_lookup_and_delete = htab_lookup_and_delete,
 	.get_next_key = htab_get_next_key,
 	.value_region = htab_value_region,
@@ -69,19 +99,6 @@ static long percpu_update(struct xbpf_map *map, const void *key, const void *val
 	return htab_update(htab_of(map), key, value, flags, (int)cpu);
 }
 
-static int percpu_host_lookup(struct xbpf_map *map, const void *key, void *value)
-{
-	struct htab *h = htab_of(map);
-	int err = 0;
-	xbpf_epoch_enter();
-	struct htab_elem *e = htab_lookup_elem(h, key);
-	if (e)
-		htab_read_host_value(h, e, value);
-	else
-		err = -ENOENT;
-	xbpf_epoch_exit();
-	return err;
-}
 
 static int percpu_host_update(struct xbpf_map *map, const void *key, const void *value,
 			      uint64_t flags)
@@ -99,7 +116,7 @@ const struct xbpf_map_ops xbpf_percpu_htab_ops = {
 	.update = percpu_update,
 	.delete = htab_delete,
 	.for_each = htab_for_each,
-	.host_lookup = percpu_host_lookup,
+	.host_lookup = hash_host_lookup,
 	.host_update = percpu_host_update,
 	.host_lookup_and_delete = htab_lookup_and_delete,
 	.get_next_key = htab_get_next_key,
@@ -109,13 +126,6 @@ const struct xbpf_map_ops xbpf_percpu_htab_ops = {
 
 /* ---- LRU_HASH and LRU_PERCPU_HASH ---- */
 
-/* A lookup marks the element recently used (without a lock; only once, to
- * keep the cache line clean for other readers). */
-static void touch(struct htab_elem *e)
-{
-	if (!atomic_load_explicit(&e->lru_ref, memory_order_relaxed))
-		atomic_store_explicit(&e->lru_ref, 1, memory_order_relaxed);
-}
 
 static int lru_hash_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *attr,
 			  struct xbpf_map **out)
@@ -140,6 +150,7 @@ const struct xbpf_map_ops xbpf_lru_htab_ops = {
 	.update = hash_update,
 	.delete = htab_delete,
 	.for_each = htab_for_each,
+	.host_lookup = lru_host_lookup,
 	.host_lookup_and_delete = htab_lookup_and_delete,
 	.get_next_key = htab_get_next_key,
 	.value_region = htab_value_region,
@@ -164,21 +175,6 @@ static void *lru_percpu_lookup(struct xbpf_map *map, const void *key, unsigned c
 	return (char *)htab_value(h, e) + (size_t)cpu * h->value_slot;
 }
 
-static int lru_percpu_host_lookup(struct xbpf_map *map, const void *key, void *value)
-{
-	struct htab *h = htab_of(map);
-	int err = 0;
-	xbpf_epoch_enter();
-	struct htab_elem *e = htab_lookup_elem(h, key);
-	if (e) {
-		touch(e);
-		htab_read_host_value(h, e, value);
-	} else {
-		err = -ENOENT;
-	}
-	xbpf_epoch_exit();
-	return err;
-}
 
 const struct xbpf_map_ops xbpf_lru_percpu_htab_ops = {
 	.alloc = lru_percpu_hash_alloc,
@@ -187,7 +183,7 @@ const struct xbpf_map_ops xbpf_lru_percpu_htab_ops = {
 	.update = percpu_update,
 	.delete = htab_delete,
 	.for_each = htab_for_each,
-	.host_lookup = lru_percpu_host_lookup,
+	.host_lookup = lru_host_lookup,
 	.host_update = percpu_host_update,
 	.host_lookup_and_delete = htab_lookup_and_delete,
 	.get_next_key = htab_get_next_key,

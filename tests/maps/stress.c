@@ -205,6 +205,102 @@ static void stress_hash(enum xbpf_map_type type, uint32_t flags, const char *wha
 	xbpf_map_put(map);
 }
 
+/* ---- replacing never hides a key ---- */
+
+/* Every key stays present while writers replace its value: a reader must
+ * find each one every time (Linux links the new element before unlinking
+ * the old, and so must we; a reader standing on the old element when it is
+ * released has to look again, not skip it). */
+#define STEADY_KEYS 8
+
+struct steady_ctx {
+	struct xbpf_map *map;
+	bool prealloc;
+	int id;
+	uint64_t ops, misses;
+};
+
+static void *steady_writer(void *arg)
+{
+	struct steady_ctx *c = arg;
+	uint64_t version = 0;
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		uint64_t key = c->ops % STEADY_KEYS;
+		struct hash_value v = { key, ++version };
+		int err = xbpf_map_update_elem(c->map, &key, &v, XBPF_EXIST);
+		if (err)
+			FAIL("replace %llu: %d", (unsigned long long)key, err);
+		c->ops++;
+	}
+	return NULL;
+}
+
+static void *steady_reader(void *arg)
+{
+	struct steady_ctx *c = arg;
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		uint64_t key = c->ops % STEADY_KEYS;
+		struct hash_value v;
+		bool found;
+		if (c->ops & 1) {
+			found = xbpf_map_lookup_elem(c->map, &key, &v) == 0;
+		} else {
+			xbpf_epoch_enter();
+			const struct hash_value *p = xbpf_map_lookup_prog(c->map, &key, 0);
+			if (p)
+				xbpf_shared_read(&v, p, sizeof(v));
+			xbpf_epoch_exit();
+			found = p != NULL;
+		}
+		/* A program's pointer into a preallocated map may see the
+		 * element reused for another key, as in Linux; a host copy
+		 * never may, nor may a program reading a map without
+		 * preallocation (elements are freed after a grace period). */
+		bool must_match = (c->ops & 1) || !c->prealloc;
+		if (!found)
+			c->misses++;
+		else if (v.key != key && must_match)
+			FAIL("key %llu read the value of key %llu (%s)", (unsigned long long)key,
+			     (unsigned long long)v.key, c->ops & 1 ? "host" : "program");
+		c->ops++;
+	}
+	return NULL;
+}
+
+static void stress_steady_keys(uint32_t flags, const char *what)
+{
+	struct steady_ctx ctx[WRITERS + READERS] = { 0 };
+	void *args[WRITERS + READERS];
+	struct xbpf_map_create_opts opts = { .sz = sizeof(opts), .map_flags = flags };
+	struct xbpf_map *map;
+	if (xbpf_map_create(rt, XBPF_MAP_TYPE_HASH, "steady", 8, sizeof(struct hash_value),
+			    STEADY_KEYS, &opts, &map)) {
+		FAIL("create %s", what);
+		return;
+	}
+	for (uint64_t key = 0; key < STEADY_KEYS; key++) {
+		struct hash_value v = { key, 0 };
+		xbpf_map_update_elem(map, &key, &v, XBPF_NOEXIST);
+	}
+	for (int i = 0; i < WRITERS + READERS; i++) {
+		ctx[i].map = map;
+		ctx[i].prealloc = !(flags & XBPF_F_NO_PREALLOC);
+		ctx[i].id = i;
+		args[i] = &ctx[i];
+	}
+	run_for_duration(steady_writer, steady_reader, args, WRITERS, READERS);
+	uint64_t ops = 0, misses = 0;
+	for (int i = 0; i < WRITERS + READERS; i++) {
+		ops += ctx[i].ops;
+		misses += ctx[i].misses;
+	}
+	if (misses)
+		FAIL("%s: %llu lookups of always-present keys missed", what,
+		     (unsigned long long)misses);
+	printf("%-16s %10llu operations\n", what, (unsigned long long)ops);
+	xbpf_map_put(map);
+}
+
 /* ---- LPM trie ---- */
 
 struct lpm_key {
@@ -467,6 +563,8 @@ int main(void)
 	stress_hash(XBPF_MAP_TYPE_HASH, 0, "hash");
 	stress_hash(XBPF_MAP_TYPE_HASH, XBPF_F_NO_PREALLOC, "hash/no_prealloc");
 	stress_hash(XBPF_MAP_TYPE_LRU_HASH, 0, "lru_hash");
+	stress_steady_keys(0, "hash/replace");
+	stress_steady_keys(XBPF_F_NO_PREALLOC, "hash/replace/np");
 	stress_lpm();
 	stress_ringbuf();
 	xbpf_runtime_free(rt);
