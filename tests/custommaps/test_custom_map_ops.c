@@ -569,6 +569,7 @@ static void program_writes_call_the_provider(void **state)
 	assert_int_equal(s.cleaned, 1);
 	assert_int_equal(s.created, s.released);
 	assert_int_equal(s.live_nonzero, 0);
+	assert_int_equal(s.over_released, 0);
 	assert_int_equal(s.destroyed, 1);
 	assert_int_equal(s.bad, 0);
 	xbpf_runtime_free(rt);
@@ -602,6 +603,7 @@ static void program_writes_on_an_array_with_callbacks(void **state)
 	s = tm_stats_of(ext);
 	assert_int_equal(s.cleaned, 1);
 	assert_int_equal(s.live_nonzero, 0);
+	assert_int_equal(s.over_released, 0);
 	assert_int_equal(s.bad, 0);
 	xbpf_runtime_free(rt);
 }

@@ -48,14 +48,19 @@ struct tm_stored {
 	uint64_t check;     /* payload ^ OBJ_LIVE */
 };
 
+/* Per-map state: kept by the core while the map is orphaned, so its
+ * counts span every instance of the provider that served the map. */
 struct tm_state {
 	uint64_t magic;
 	uint64_t adopted;
+	/* TM_CALLBACKS: values stored and released, and the sum of those
+	 * stored minus those released (the sum of the values in the map). */
+	_Atomic uint64_t stored, released, sum;
 };
 
 struct tm_stats {
 	long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
-	long prog_created, prog_released, live_nonzero;
+	long prog_created, prog_released, live_nonzero, over_released;
 };
 
 #define TM_SLOTS (1u << 20)
@@ -69,7 +74,7 @@ TM_EXPORT uint32_t tm_map_type(struct xbpf_map *map);
 static const struct xbpf_core_services *core;
 static struct xbpf_provider *provider;
 static _Atomic long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
-static _Atomic long prog_created, prog_released;
+static _Atomic long prog_created, prog_released, over_released;
 
 /* Exactly one of FROM_PROGRAM and FROM_HOST; counts those from programs. */
 static void check_from(uint32_t flags, _Atomic long *from_program)
@@ -92,6 +97,9 @@ __attribute__((unused)) static int tm_cb_before_update(void *ctx, struct xbpf_ma
 		bad++; /* the core hands over the caller's value */
 	if (v == TM_REFUSED_VALUE)
 		return -EBADMSG;
+	struct tm_state *s = state;
+	s->stored++;
+	s->sum += v;
 	live[v % TM_SLOTS]++;
 	created++;
 	return 0;
@@ -105,8 +113,11 @@ __attribute__((unused)) static void tm_cb_after_delete(void *ctx, struct xbpf_ma
 	check_from(flags, &prog_released);
 	if (TM_BASE == XBPF_MAP_BASE_ARRAY && v == 0)
 		return; /* an array slot never written */
+	struct tm_state *s = state;
+	s->released++;
+	s->sum -= v;
 	if (--live[v % TM_SLOTS] < 0)
-		bad++; /* released more often than stored */
+		over_released++; /* released more often than stored (by this instance) */
 	released++;
 	if (flags & XBPF_MAP_REPLACED)
 		replaced++;
@@ -312,6 +323,7 @@ TM_EXPORT void tm_stats(struct tm_stats *out)
 	out->bad = bad;
 	out->prog_created = prog_created;
 	out->prog_released = prog_released;
+	out->over_released = over_released;
 	out->live_nonzero = 0;
 	for (uint32_t i = 0; i < TM_SLOTS; i++)
 		if (live[i])

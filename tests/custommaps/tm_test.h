@@ -19,7 +19,7 @@
 
 struct tm_stats {
 	long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
-	long prog_created, prog_released, live_nonzero;
+	long prog_created, prog_released, live_nonzero, over_released;
 };
 
 static inline const char *tm_path(const char *variant)
