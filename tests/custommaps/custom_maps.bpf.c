@@ -102,6 +102,22 @@ INCREMENT_PROGRAM(increment_xform, xform)
 QUEUE_PROGRAMS(plain)
 QUEUE_PROGRAMS(builtin)
 
+/* The transforming provider's helper reads its own maps (the caller's
+ * value of key 1), and refuses a built-in one (-EINVAL). */
+extern __u64 tm_read(void *map, const void *key) __ksym;
+
+SEC("sample") long raw_read_xform(void *ctx)
+{
+	__u32 key = 1;
+	return (long)tm_read(&xform, &key);
+}
+
+SEC("sample") long raw_read_builtin(void *ctx)
+{
+	__u32 key = 1;
+	return (long)tm_read(&builtin, &key);
+}
+
 #ifdef MISSING_TYPE
 SEC("sample") long use_nobody(void *ctx)
 {

@@ -101,6 +101,27 @@ static void programs_iterate_plain_maps(void **state)
 	close_object(&f);
 }
 
+static void the_providers_helper_reads_its_maps_only(void **state)
+{
+	struct fixture f;
+	load_object(&f);
+	uint64_t r;
+	assert_int_equal(run(&f, "raw_read_xform", &r), 0);
+	assert_int_equal(r, 10);
+	uint32_t key = 1;
+	uint64_t value = 11;
+	assert_int_equal(xbpf_map_update_elem(f.xform, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(run(&f, "raw_read_xform", &r), 0);
+	assert_int_equal(r, 11);
+	assert_int_equal(xbpf_map_delete_elem(f.xform, &key), 0);
+	assert_int_equal(run(&f, "raw_read_xform", &r), 0);
+	assert_int_equal(r, (uint64_t)-ENOENT);
+	/* A built-in map is not the provider's: no foreign memory. */
+	assert_int_equal(run(&f, "raw_read_builtin", &r), 0);
+	assert_int_equal(r, (uint64_t)-EINVAL);
+	close_object(&f);
+}
+
 static void queue_helpers_fail_as_on_a_builtin_hash(void **state)
 {
 	struct fixture f;
@@ -145,6 +166,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(programs_iterate_plain_maps),
+		cmocka_unit_test(the_providers_helper_reads_its_maps_only),
 		cmocka_unit_test(queue_helpers_fail_as_on_a_builtin_hash),
 		cmocka_unit_test(a_type_without_provider_fails_the_load),
 	};

@@ -1,7 +1,46 @@
 /* SPDX-License-Identifier: MIT */
-/* Maps of extension-provided types: creation, host operations around the
+/*
+ * Maps of extension-provided types: creation, host operations around the
  * core's hash and array storage, programs' accesses, the map services, and
- * orphaning and adoption. */
+ * orphaning and adoption.
+ *
+ * Issue 7, "Done when", first bullet: where each scenario is tested (the
+ * configurable test map type is testmap_ext.c, built in variants listed in
+ * CMakeLists.txt: transforming or not, with or without callbacks, hash or
+ * array).
+ *  - creating before the provider exists, and with an unregistered type
+ *    id, fails: creation_needs_a_provider
+ *  - a transforming provider missing its find/update callbacks is
+ *    refused; bad provider data refused: test_custom_map_register.c
+ *    bad_provider_data_is_refused
+ *  - insert up to max_entries and one more fails: plain_hash_operations,
+ *    transforming_array, program_writes_call_the_provider
+ *  - lookup, absent key, update in place, delete, lookup-and-delete, full
+ *    iteration: plain_hash_operations, transforming_hash_round_trip,
+ *    transforming_array
+ *  - batch update (NOEXIST and EXIST refused as by a built-in hash, as on
+ *    Linux) and batch delete: batch_operations
+ *  - from programs, lookup and in-place increment on a non-transforming
+ *    map, null on a transforming one; update/delete succeed or fail as
+ *    the built-in kind: programs_use_plain_maps_not_transforming_ones,
+ *    program_writes_call_the_provider,
+ *    program_writes_on_an_array_with_callbacks; iteration, push/pop/peek
+ *    and lookups from a clang-compiled object: test_custom_map_object.c
+ *  - the provider's helper reads through the raw lookup and refuses a
+ *    built-in map: test_custom_map_object.c
+ *    the_providers_helper_reads_its_maps_only (from a program), and
+ *    transforming_hash_round_trip (the services from the host)
+ *  - the association veto stops a program of another type:
+ *    providers_veto_program_types, and on adoption:
+ *    adoption_asks_about_programs_loaded_while_orphaned
+ *  - pinning and reopening; orphaning and adoption with entries intact:
+ *    orphaned_maps_fail_fast_and_are_adopted; maps freed while orphaned:
+ *    maps_freed_while_orphaned_wait_for_their_provider,
+ *    buried_maps_go_with_the_runtime
+ *  - two providers for one type: test_custom_map_register.c
+ *    second_provider_for_a_type_is_refused
+ * The second bullet (concurrency) is test_custom_map_stress.c.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,6 +274,20 @@ static void batch_operations(void **state)
 	struct xbpf_map_batch_opts opts = {.sz = sizeof(opts)};
 	assert_int_equal(xbpf_map_update_batch(map, keys, values, &count, &opts), 0);
 	assert_int_equal(count, 4);
+	/* NOEXIST and EXIST are refused as by a built-in hash. */
+	struct xbpf_map *builtin;
+	assert_int_equal(xbpf_map_create(rt, XBPF_MAP_TYPE_HASH, "h", 4, 8, 8, NULL, &builtin), 0);
+	static const uint64_t elem_flags[] = {XBPF_NOEXIST, XBPF_EXIST};
+	for (size_t i = 0; i < 2; i++) {
+		struct xbpf_map_batch_opts bad = {.sz = sizeof(bad), .elem_flags = elem_flags[i]};
+		uint32_t n_builtin = 4;
+		int want = xbpf_map_update_batch(builtin, keys, values, &n_builtin, &bad);
+		assert_int_equal(want, -EINVAL);
+		count = 4;
+		assert_int_equal(xbpf_map_update_batch(map, keys, values, &count, &bad), want);
+		assert_int_equal(count, n_builtin);
+	}
+	xbpf_map_put(builtin);
 	uint64_t more[4] = {11, 21, 31, 41};
 	count = 4;
 	assert_int_equal(xbpf_map_update_batch(map, keys, more, &count, &opts), 0);

@@ -298,15 +298,54 @@ static const struct xbpf_map_type_provider map_type = {
 #ifndef TM_BAD_NO_AFTER_FIND
 	.after_find = tm_after_find,
 #endif
+#ifndef TM_BAD_NO_BEFORE_UPDATE
 	.before_update = tm_before_update,
+#endif
 	.after_delete = tm_after_delete,
 #endif
+};
+
+/* The provider's own helper, as programs call it (named helper tm_read):
+ * the caller's value of key in a map of this type, read through the raw
+ * lookup; -EINVAL for a map that is not this provider's, -ENOENT when the
+ * key is absent. */
+__attribute__((unused)) static uint64_t tm_read(uint64_t map_arg, uint64_t key, uint64_t r3,
+						uint64_t r4, uint64_t r5, struct xbpf_exec *exec)
+{
+	struct xbpf_map *map = (struct xbpf_map *)(uintptr_t)map_arg;
+	if (!core->map_state(map, provider))
+		return (uint64_t)-EINVAL;
+	const struct tm_stored *st = core->map_raw_lookup(map, provider, (const void *)(uintptr_t)key);
+	if (!st)
+		return (uint64_t)-ENOENT;
+	return st->obj ? st->obj->payload : 0;
+}
+
+__attribute__((unused)) static const struct xbpf_helper read_helper = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_helper),
+	.name = "tm_read",
+	.fn = tm_read,
+	.ret = XBPF_RET_INTEGER,
+	.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_MAP_KEY},
+	.arg_width = {8, 8},
+};
+
+__attribute__((unused)) static const struct xbpf_helper_provider read_helpers = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_helper_provider),
+	.name = TM_NAME,
+	.helpers = &read_helper,
+	.n_helpers = 1,
 };
 
 static int tm_init(struct xbpf_extension *ext, const struct xbpf_core_services *services)
 {
 	core = services;
-	return core->register_map_type(ext, &map_type, &provider);
+	int err = core->register_map_type(ext, &map_type, &provider);
+#if TM_XFORM
+	if (!err)
+		err = core->register_helpers(ext, &read_helpers, NULL);
+#endif
+	return err;
 }
 
 XBPF_EXTENSION(TM_NAME, "test map type", tm_init, NULL);
