@@ -819,7 +819,7 @@ void xbpf_custom_maps_free_buried(struct xbpf_runtime *rt)
 		xbpf_registrar_unlock(rt);
 		if (!cm)
 			return;
-		xbpf_log(rt, XBPF_LOG_WARN, "map '%s' (type %u) freed with the runtime while orphaned: "
+		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (type %u) freed with the runtime while orphaned: "
 			 "no provider released its %lld entries and state", cm->map.obj.name,
 			 (unsigned)cm->map.type, (long long)custom_count(&cm->map));
 		free_parts(cm);

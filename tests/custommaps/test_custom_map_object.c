@@ -22,6 +22,7 @@ struct fixture {
 	struct xbpf_runtime *rt;
 	struct xbpf_object *obj;
 	struct xbpf_map *plain, *xform, *builtin;
+	struct xbpf_extension *plain_ext;
 };
 
 static void load_object(struct fixture *f)
@@ -29,7 +30,7 @@ static void load_object(struct fixture *f)
 	struct xbpf_extension *ext;
 	f->rt = ext_runtime();
 	assert_int_equal(xbpf_extension_load(f->rt, ext_path("sample"), &ext), 0);
-	assert_int_equal(xbpf_extension_load(f->rt, tm_path("tm_plain_hash"), &ext), 0);
+	assert_int_equal(xbpf_extension_load(f->rt, tm_path("tm_plain_hash"), &f->plain_ext), 0);
 	assert_int_equal(xbpf_extension_load(f->rt, tm_path("tm_xform_hash"), &ext), 0);
 	assert_int_equal(xbpf_object_open_file(f->rt, bpf_object_path("custom_maps"), NULL, &f->obj), 0);
 	if (xbpf_object_load(f->obj, NULL))
@@ -98,6 +99,13 @@ static void programs_iterate_plain_maps(void **state)
 	key = 1;
 	assert_int_equal(xbpf_map_lookup_elem(f.xform, &key, &got), 0);
 	assert_int_equal(got, 10);
+
+	/* Orphaned: iteration fails fast, lookups find nothing. */
+	assert_int_equal(xbpf_extension_unload(f.plain_ext), 0);
+	assert_int_equal(run(&f, "sum_plain", &r), 0);
+	assert_int_equal(r, (uint64_t)-XBPF_EDETACHED);
+	assert_int_equal(run(&f, "increment_plain", &r), 0);
+	assert_int_equal(r, (uint64_t)-1);
 	close_object(&f);
 }
 
