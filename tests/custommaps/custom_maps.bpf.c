@@ -11,6 +11,7 @@
 
 #define TM_PLAIN_HASH 4096
 #define TM_XFORM_HASH 4097
+#define TM_PLAIN_ARRAY 4099
 
 struct {
 	__uint(type, TM_PLAIN_HASH);
@@ -32,6 +33,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } builtin SEC(".maps");
+
+struct {
+	__uint(type, TM_PLAIN_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} plain_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} builtin_array SEC(".maps");
 
 #ifdef MISSING_TYPE
 struct {
@@ -82,7 +97,8 @@ SUM_PROGRAM(sum_builtin, builtin)
 INCREMENT_PROGRAM(increment_plain, plain)
 INCREMENT_PROGRAM(increment_xform, xform)
 
-/* Queue helpers on hash maps: the same answer for custom and built-in. */
+/* Queue helpers on hash and array maps: the same answer for custom and
+ * built-in. */
 #define QUEUE_PROGRAMS(map)                                       \
 	SEC("sample") long push_##map(void *ctx)                  \
 	{                                                         \
@@ -101,6 +117,8 @@ INCREMENT_PROGRAM(increment_xform, xform)
 	}
 QUEUE_PROGRAMS(plain)
 QUEUE_PROGRAMS(builtin)
+QUEUE_PROGRAMS(plain_array)
+QUEUE_PROGRAMS(builtin_array)
 
 /* The transforming provider's helper reads its own maps (the caller's
  * value of key 1), and refuses a built-in one (-EINVAL). */

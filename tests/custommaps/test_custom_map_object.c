@@ -32,6 +32,7 @@ static void load_object(struct fixture *f)
 	assert_int_equal(xbpf_extension_load(f->rt, ext_path("sample"), &ext), 0);
 	assert_int_equal(xbpf_extension_load(f->rt, tm_path("tm_plain_hash"), &f->plain_ext), 0);
 	assert_int_equal(xbpf_extension_load(f->rt, tm_path("tm_xform_hash"), &ext), 0);
+	assert_int_equal(xbpf_extension_load(f->rt, tm_path("tm_plain_array"), &ext), 0);
 	assert_int_equal(xbpf_object_open_file(f->rt, bpf_object_path("custom_maps"), NULL, &f->obj), 0);
 	if (xbpf_object_load(f->obj, NULL))
 		fail_msg("object refused:\n%s", ext_log_text);
@@ -130,25 +131,28 @@ static void the_providers_helper_reads_its_maps_only(void **state)
 	close_object(&f);
 }
 
-static void queue_helpers_fail_as_on_a_builtin_hash(void **state)
+static void queue_helpers_fail_as_on_a_builtin_map(void **state)
 {
 	struct fixture f;
 	load_object(&f);
 	static const char *const ops[] = {"push", "pop", "peek"};
-	for (size_t i = 0; i < 3; i++) {
-		char custom[32], builtin[32];
-		snprintf(custom, sizeof(custom), "%s_plain", ops[i]);
-		snprintf(builtin, sizeof(builtin), "%s_builtin", ops[i]);
-		uint64_t r_custom = 1, r_builtin = 2;
-		int err_builtin = run(&f, builtin, &r_builtin);
-		ext_log_clear();
-		int err_custom = run(&f, custom, &r_custom);
-		assert_int_not_equal(err_builtin, 0);
-		assert_int_equal(err_custom, err_builtin);
-		assert_int_equal(r_custom, r_builtin);
-		if (!strstr(ext_log_text, "cannot be used with") || !strstr(ext_log_text, "map 'plain'"))
-			fail_msg("%s: log:\n%s", custom, ext_log_text);
-	}
+	static const char *const kinds[][2] = {{"plain", "builtin"}, {"plain_array", "builtin_array"}};
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < 3; i++) {
+			char custom[32], builtin[32], map_name[32];
+			snprintf(custom, sizeof(custom), "%s_%s", ops[i], kinds[k][0]);
+			snprintf(builtin, sizeof(builtin), "%s_%s", ops[i], kinds[k][1]);
+			snprintf(map_name, sizeof(map_name), "map '%s'", kinds[k][0]);
+			uint64_t r_custom = 1, r_builtin = 2;
+			int err_builtin = run(&f, builtin, &r_builtin);
+			ext_log_clear();
+			int err_custom = run(&f, custom, &r_custom);
+			assert_int_not_equal(err_builtin, 0);
+			assert_int_equal(err_custom, err_builtin);
+			assert_int_equal(r_custom, r_builtin);
+			if (!strstr(ext_log_text, "cannot be used with") || !strstr(ext_log_text, map_name))
+				fail_msg("%s: log:\n%s", custom, ext_log_text);
+		}
 	close_object(&f);
 }
 
@@ -159,6 +163,7 @@ static void a_type_without_provider_fails_the_load(void **state)
 	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &ext), 0);
 	assert_int_equal(xbpf_extension_load(rt, tm_path("tm_plain_hash"), &ext), 0);
 	assert_int_equal(xbpf_extension_load(rt, tm_path("tm_xform_hash"), &ext), 0);
+	assert_int_equal(xbpf_extension_load(rt, tm_path("tm_plain_array"), &ext), 0);
 	struct xbpf_object *obj;
 	assert_int_equal(xbpf_object_open_file(rt, bpf_object_path("custom_maps_missing"), NULL, &obj), 0);
 	ext_log_clear();
@@ -175,7 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(programs_iterate_plain_maps),
 		cmocka_unit_test(the_providers_helper_reads_its_maps_only),
-		cmocka_unit_test(queue_helpers_fail_as_on_a_builtin_hash),
+		cmocka_unit_test(queue_helpers_fail_as_on_a_builtin_map),
 		cmocka_unit_test(a_type_without_provider_fails_the_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
