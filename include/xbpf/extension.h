@@ -269,8 +269,8 @@ struct xbpf_map_type_provider {
 	 * after_delete with XBPF_MAP_CLEANUP for its entries, then destroy.) */
 	void (*adopt)(void *ctx, struct xbpf_map *map, void *state);
 	/* Veto a program of this type using the map: non-zero refuses. Asked
-	 * when such a program loads, and, for every program type that loaded
-	 * with the map, before this provider adopts an orphaned map. */
+	 * when such a program loads, and, for the type of every program using
+	 * the map, before this provider adopts an orphaned map. */
 	int (*associate)(void *ctx, struct xbpf_map *map, void *state, const char *program_type);
 
 	/* Base hash or array. */

@@ -48,6 +48,11 @@
 #include "runtime/registrar.h"
 #include "runtime/runtime.h"
 
+struct prog_type_use {
+	char *name;
+	size_t programs;
+};
+
 struct custom_map {
 	struct xbpf_map map;
 	struct xbpf_map *store; /* built-in hash or array of stored values */
@@ -60,9 +65,9 @@ struct custom_map {
 	struct xbpf_provider *_Atomic prov;
 	struct xbpf_provider *adopting; /* registered, adoption pending */
 	struct xbpf_provider *orphaned_by; /* left, not yet logged */
-	/* Under the registrar's lock: the program types that loaded with the
-	 * map (asked again when a provider adopts it). */
-	char **prog_types;
+	/* Under the registrar's lock: the program types of the programs that
+	 * use the map, with how many (asked again when a provider adopts it). */
+	struct prog_type_use *prog_types;
 	size_t n_prog_types;
 	bool buried;  /* freed while orphaned: kept for a provider to clean */
 	bool reaped;  /* buried, then cleaned by a provider: free it */
@@ -563,8 +568,8 @@ static void reap_buried(struct custom_map *cm, struct xbpf_provider *p)
 		 (long long)n);
 }
 
-/* Programs of every type that loaded with the map may still use it: the
- * adopting provider must accept them all. Returns false with the name of
+/* Programs of these types use the map: the adopting provider must accept
+ * them all. Returns false with the name of
  * the type it refuses in vetoed. */
 static bool accepts_program_types(struct custom_map *cm, const struct xbpf_map_type_provider *t,
 				  char *vetoed, size_t size)
@@ -577,7 +582,7 @@ static bool accepts_program_types(struct custom_map *cm, const struct xbpf_map_t
 		xbpf_registrar_lock(rt);
 		bool more = i < cm->n_prog_types;
 		if (more)
-			snprintf(type, sizeof(type), "%s", cm->prog_types[i]);
+			snprintf(type, sizeof(type), "%s", cm->prog_types[i].name);
 		xbpf_registrar_unlock(rt);
 		if (!more)
 			return true;
@@ -621,7 +626,7 @@ static void client_slow(struct xbpf_client *c, struct xbpf_provider *p, bool add
 	else if (!(ok = accepts_program_types(cm, t, vetoed, sizeof(vetoed))))
 		xbpf_log(rt, XBPF_LOG_ERROR,
 			 "map '%s' (id %u) stays orphaned: map type '%s' (%s) refuses programs of type "
-			 "'%s', which have loaded with the map", cm->map.obj.name, cm->map.obj.id,
+			 "'%s', which use the map", cm->map.obj.name, cm->map.obj.id,
 			 t->name, xbpf_provider_owner(p), vetoed);
 	if (ok && t->adopt)
 		t->adopt(t->ctx, &cm->map, cm->state);
@@ -682,7 +687,7 @@ static void free_parts(struct custom_map *cm)
 	if (cm->store)
 		cm->store->ops->free(cm->store);
 	for (size_t i = 0; i < cm->n_prog_types; i++)
-		free(cm->prog_types[i]);
+		free(cm->prog_types[i].name);
 	free(cm->prog_types);
 	free(cm->state);
 	free(cm);
@@ -841,30 +846,47 @@ static const struct xbpf_map_ops custom_map_ops = {
 	.count = custom_count,
 };
 
-static bool has_prog_type(const struct custom_map *cm, const char *program_type)
+/* Registrar's lock held. */
+static struct prog_type_use *find_prog_type(struct custom_map *cm, const char *program_type)
 {
 	for (size_t i = 0; i < cm->n_prog_types; i++)
-		if (strcmp(cm->prog_types[i], program_type) == 0)
-			return true;
-	return false;
+		if (strcmp(cm->prog_types[i].name, program_type) == 0)
+			return &cm->prog_types[i];
+	return NULL;
 }
 
 /* Registrar's lock held. */
-static int add_prog_type(struct custom_map *cm, const char *program_type)
+static int add_prog_type_use(struct custom_map *cm, const char *program_type)
 {
-	char **types = realloc(cm->prog_types, (cm->n_prog_types + 1) * sizeof(*types));
-	if (!types)
+	struct prog_type_use *use = find_prog_type(cm, program_type);
+	if (use) {
+		use->programs++;
+		return 0;
+	}
+	struct prog_type_use *uses = realloc(cm->prog_types, (cm->n_prog_types + 1) * sizeof(*uses));
+	if (!uses)
 		return -ENOMEM;
-	cm->prog_types = types;
-	if (!(types[cm->n_prog_types] = strdup(program_type)))
+	cm->prog_types = uses;
+	char *name = strdup(program_type);
+	if (!name)
 		return -ENOMEM;
-	cm->n_prog_types++;
+	uses[cm->n_prog_types++] = (struct prog_type_use){name, 1};
 	return 0;
 }
 
-/* The program type is recorded before the provider is asked, so that an
- * adoption racing the load asks the new provider too; a refusal takes it
- * back out unless another program of the type had already loaded. */
+/* Registrar's lock held. */
+static void drop_prog_type_use(struct custom_map *cm, const char *program_type)
+{
+	struct prog_type_use *use = find_prog_type(cm, program_type);
+	if (!use || --use->programs)
+		return;
+	free(use->name);
+	*use = cm->prog_types[--cm->n_prog_types];
+}
+
+/* The program is counted among the map's users before the provider is
+ * asked, so that an adoption racing the load asks the new provider too; a
+ * refusal takes it back out. */
 int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type)
 {
 	if (map->ops != &custom_map_ops)
@@ -872,8 +894,7 @@ int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type)
 	struct custom_map *cm = custom_of(map);
 	struct xbpf_runtime *rt = map->obj.rt;
 	xbpf_registrar_lock(rt);
-	bool had = has_prog_type(cm, program_type);
-	int err = had ? 0 : add_prog_type(cm, program_type);
+	int err = add_prog_type_use(cm, program_type);
 	struct xbpf_provider *p = atomic_load(&cm->prov);
 	if (p && !p->leaving && !err)
 		p->busy++;
@@ -885,17 +906,19 @@ int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type)
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
 	err = t->associate ? t->associate(t->ctx, map, cm->state, program_type) : 0;
 	xbpf_provider_release(p);
-	if (err && !had) {
-		xbpf_registrar_lock(rt);
-		for (size_t i = 0; i < cm->n_prog_types; i++)
-			if (strcmp(cm->prog_types[i], program_type) == 0) {
-				free(cm->prog_types[i]);
-				cm->prog_types[i] = cm->prog_types[--cm->n_prog_types];
-				break;
-			}
-		xbpf_registrar_unlock(rt);
-	}
+	if (err)
+		xbpf_custom_map_disassociate(map, program_type);
 	return err > 0 ? -EPERM : err;
+}
+
+void xbpf_custom_map_disassociate(struct xbpf_map *map, const char *program_type)
+{
+	if (map->ops != &custom_map_ops)
+		return;
+	struct custom_map *cm = custom_of(map);
+	xbpf_registrar_lock(map->obj.rt);
+	drop_prog_type_use(cm, program_type);
+	xbpf_registrar_unlock(map->obj.rt);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -9,8 +9,8 @@
  * When the provider unregisters, its maps are orphaned: entries and state
  * are kept, and every operation fails with -XBPF_EDETACHED (programs'
  * lookups return NULL) until a provider of the same type, base, properties
- * and state size registers, accepts every program type that loaded with
- * the map, and adopts it. A map freed while orphaned is kept (buried) until
+ * and state size registers, accepts the program type of every program
+ * using the map, and adopts it. A map freed while orphaned is kept (buried) until
  * such a provider releases its entries, or the runtime ends.
  */
 #ifndef XBPF_MAPS_CUSTOM_MAP_H
@@ -30,6 +30,9 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
  * provider adopting the map is asked then); else the provider's associate
  * answer (a positive refusal becomes -EPERM). */
 int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type);
+/* A program of program_type that xbpf_custom_map_associate accepted no
+ * longer uses map (it is freed, or its load failed later). */
+void xbpf_custom_map_disassociate(struct xbpf_map *map, const char *program_type);
 
 /* The runtime ends: frees the maps still buried (freed while orphaned,
  * never cleaned up by a provider of their type), without callbacks. */

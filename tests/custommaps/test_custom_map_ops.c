@@ -723,7 +723,8 @@ static void buried_maps_go_with_the_runtime(void **state)
 }
 
 /* A program loaded while its map was orphaned was not vetted by any
- * provider: the one adopting the map is asked, and may refuse. */
+ * provider: the one adopting the map is asked about the program types of
+ * the programs using it, and may refuse. */
 static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
 {
 	struct xbpf_runtime *rt = ext_runtime();
@@ -745,7 +746,7 @@ static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
 	struct xbpf_extension *veto = load(rt, "tm_plain_veto");
 	if (!strstr(ext_log_text, "map 'asked' (id") ||
 	    !strstr(ext_log_text, "stays orphaned: map type 'tm_plain_veto' (tm_plain_veto) refuses "
-				  "programs of type 'sample', which have loaded with the map"))
+				  "programs of type 'sample', which use the map"))
 		fail_msg("log:\n%s", ext_log_text);
 	assert_int_equal(tm_stats_of(veto).adopted, 0);
 	assert_int_equal(run(prog), (uint64_t)-1);
@@ -756,7 +757,19 @@ static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
 	plain = load(rt, "tm_plain_hash");
 	assert_int_equal(tm_stats_of(plain).adopted, 1);
 	assert_int_equal(run(prog), 2);
+
+	/* Once no "sample" program uses the map, the vetoing provider takes
+	 * it. */
 	xbpf_program_put(prog);
+	xbpf_epoch_barrier();
+	assert_int_equal(xbpf_extension_unload(plain), 0);
+	veto = load(rt, "tm_plain_veto");
+	assert_int_equal(tm_stats_of(veto).adopted, 1);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &value), 0);
+	assert_int_equal(value, 2);
+	/* Its veto still applies to new programs. */
+	assert_int_equal(load_increment(rt, map, key, &prog), -EACCES);
+	assert_int_equal(tm_stats_of(veto).bad, 0);
 	xbpf_map_put(map);
 	xbpf_runtime_free(rt);
 }
