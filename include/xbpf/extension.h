@@ -227,12 +227,16 @@ enum xbpf_map_base {
 
 /* Properties of a map type. */
 #define XBPF_MAP_TRANSFORMS_VALUES 0x1 /* stored values differ from callers' values */
-#define XBPF_MAP_PROG_LOOKUP 0x2       /* programs may look up (not with TRANSFORMS) */
-#define XBPF_MAP_PROG_UPDATE 0x4       /* programs may update */
-#define XBPF_MAP_PROG_DELETE 0x8       /* programs may delete */
+#define XBPF_MAP_PROG_LOOKUP 0x2       /* programs may look up and iterate, in place
+					* (not with TRANSFORMS, nor after_find) */
+#define XBPF_MAP_PROG_UPDATE 0x4       /* programs may update (before_update and
+					* after_delete are called) */
+#define XBPF_MAP_PROG_DELETE 0x8       /* programs may delete (after_delete is called) */
 
-/* Flags a map callback receives. */
-#define XBPF_MAP_FROM_PROGRAM 0x1 /* must not block */
+/* Flags a map callback receives. From a program, before_update runs in
+ * the program's call and after_delete of a replaced or deleted value later,
+ * after a grace period, on the core's epoch thread; an undo runs at once. */
+#define XBPF_MAP_FROM_PROGRAM 0x1 /* must not block (nor wait for a grace period) */
 #define XBPF_MAP_FROM_HOST 0x2    /* may block; the caller's process context */
 #define XBPF_MAP_REPLACED 0x4     /* after_delete of a value an update displaced */
 #define XBPF_MAP_UNDO 0x8         /* after_delete undoing a before_update */
@@ -260,9 +264,13 @@ struct xbpf_map_type_provider {
 	int (*create)(void *ctx, struct xbpf_map *map, const struct xbpf_map_params *params,
 		      void *state, uint32_t *stored_value_size);
 	void (*destroy)(void *ctx, struct xbpf_map *map, void *state);
-	/* A map of this type was orphaned and this provider takes it over. */
+	/* A map of this type was orphaned and this provider takes it over.
+	 * (A map freed while orphaned is not adopted: this provider gets
+	 * after_delete with XBPF_MAP_CLEANUP for its entries, then destroy.) */
 	void (*adopt)(void *ctx, struct xbpf_map *map, void *state);
-	/* Veto a program of this type using the map: non-zero refuses. */
+	/* Veto a program of this type using the map: non-zero refuses. Asked
+	 * when such a program loads, and, for the type of every program using
+	 * the map, before this provider adopts an orphaned map. */
 	int (*associate)(void *ctx, struct xbpf_map *map, void *state, const char *program_type);
 
 	/* Base hash or array. */

@@ -2,31 +2,56 @@
 /*
  * Maps of extension-provided types (see custom_map.h).
  *
- * Host writers of a map whose provider has before_update or after_delete
- * are serialised by the map's write lock, so that "read the old stored
- * value, store the new one" is one step and every displaced value is
- * released exactly once. Callbacks run outside that lock (and outside the
- * registrar's): before_update before it is taken, after_delete after it is
- * dropped and after a grace period, so that no reader (host lookups run
- * after_find inside an epoch) still sees the released value.
+ * Writers of a map whose provider has before_update or after_delete, host
+ * and program alike, are serialised by the map's write lock, so that "read
+ * the old stored value, store the new one" is one step and every displaced
+ * value is released exactly once, whoever races. The lock is the core's
+ * short lock (runtime/lock.h, as hash buckets use): what it guards is a
+ * lookup, a copy and a store into the built-in storage, which never waits
+ * for anything (no callback, no grace period), so a program that meets it
+ * held by a host thread waits only for those few instructions, as it would
+ * for a bucket lock of a built-in hash.
  *
- * The provider is held busy (registrar) while its callbacks run, so an
- * unregister waits for them; programs never call the provider (the
- * registration rules keep callbacks away from program accesses).
+ * Callbacks run outside that lock (and outside the registrar's):
+ * before_update before it is taken, after_delete after it is dropped and
+ * after a grace period, so that no reader (host lookups run after_find
+ * inside an epoch; programs read values in place) still sees the released
+ * value. The host waits for the grace period; a program never does: its
+ * releases are queued (epoch call, holding a map reference) and run on the
+ * epoch thread, with XBPF_MAP_FROM_PROGRAM. Allocation for that record
+ * happens before anything changes, so an update or delete either fails
+ * whole (-ENOMEM) or releases what it displaced exactly once.
+ *
+ * The provider is held busy (registrar) while host callbacks run, so an
+ * unregister waits for them. Program accesses read the provider without
+ * holding it: an unregister clears it, waits for the runs in flight (a
+ * grace period), then, in the map's orphaning step, for the releases they
+ * queued, before the provider's code may go.
+ *
+ * A map freed while orphaned is buried: its storage and state stay on the
+ * registrar's client list until a provider of the type registers again
+ * (which then gets after_delete(CLEANUP) for each entry and destroy) or
+ * the runtime ends (freed without callbacks, logged).
  */
 #include "maps/custom_map.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "maps/shared_mem.h"
 #include "maps/types.h"
 #include "runtime/epoch.h"
+#include "runtime/lock.h"
 #include "runtime/log.h"
 #include "runtime/registrar.h"
 #include "runtime/runtime.h"
+
+struct prog_type_use {
+	char *name;
+	size_t programs;
+};
 
 struct custom_map {
 	struct xbpf_map map;
@@ -40,7 +65,14 @@ struct custom_map {
 	struct xbpf_provider *_Atomic prov;
 	struct xbpf_provider *adopting; /* registered, adoption pending */
 	struct xbpf_provider *orphaned_by; /* left, not yet logged */
-	pthread_mutex_t write_lock;
+	/* Under the registrar's lock: the program types of the programs that
+	 * use the map, with how many (asked again when a provider adopts it). */
+	struct prog_type_use *prog_types;
+	size_t n_prog_types;
+	bool buried;  /* freed while orphaned: kept for a provider to clean */
+	bool reaped;  /* buried, then cleaned by a provider: free it */
+	xbpf_lock_t write_lock;
+	_Atomic long deferred; /* program-path releases queued, not yet run */
 	struct xbpf_client client;
 };
 
@@ -107,11 +139,11 @@ static int custom_host_lookup(struct xbpf_map *map, const void *key, void *value
 		return -ENOMEM;
 	}
 	xbpf_epoch_enter();
-	pthread_mutex_lock(&cm->write_lock);
+	xbpf_lock(&cm->write_lock);
 	const void *stored = cm->store->ops->lookup(cm->store, key, 0);
 	if (stored)
 		xbpf_shared_read(copy, stored, cm->stored_size);
-	pthread_mutex_unlock(&cm->write_lock);
+	xbpf_unlock(&cm->write_lock);
 	if (!stored) {
 		err = -ENOENT;
 	} else {
@@ -167,7 +199,7 @@ static int custom_host_update(struct xbpf_map *map, const void *key, const void 
 		if (err)
 			goto out;
 	}
-	pthread_mutex_lock(&cm->write_lock);
+	xbpf_lock(&cm->write_lock);
 	xbpf_epoch_enter();
 	const void *cur = cm->store->ops->lookup(cm->store, key, 0);
 	bool had = cur != NULL;
@@ -175,7 +207,7 @@ static int custom_host_update(struct xbpf_map *map, const void *key, const void 
 		xbpf_shared_read(old, cur, cm->stored_size);
 	err = (int)cm->store->ops->update(cm->store, key, fresh, flags, 0);
 	xbpf_epoch_exit();
-	pthread_mutex_unlock(&cm->write_lock);
+	xbpf_unlock(&cm->write_lock);
 	if (err)
 		release_stored(cm, t, key, fresh, XBPF_MAP_UNDO);
 	else if (had)
@@ -212,9 +244,9 @@ static int remove_entry(struct xbpf_map *map, const void *key, void *value)
 	char *old = malloc(cm->stored_size);
 	int err = -ENOMEM;
 	if (old) {
-		pthread_mutex_lock(&cm->write_lock);
+		xbpf_lock(&cm->write_lock);
 		err = remove_locked(cm, key, old);
-		pthread_mutex_unlock(&cm->write_lock);
+		xbpf_unlock(&cm->write_lock);
 		if (!err) {
 			if (value && !transforms(cm))
 				memcpy(value, old, map->value_size);
@@ -250,8 +282,65 @@ static int custom_get_next_key(struct xbpf_map *map, const void *key, void *next
 }
 
 /* ------------------------------------------------------------------------ */
-/* Program path: values in place, without the provider                      */
+/* Program path: values in place; writes call the provider, never waiting   */
 /* ------------------------------------------------------------------------ */
+
+/* A program's write, allocated before it changes anything: the key, the
+ * new stored value and room for the one it displaces, which is released
+ * after a grace period on the epoch thread. */
+struct prog_release {
+	struct xbpf_epoch_head head;
+	struct custom_map *cm;
+	struct xbpf_provider *p;
+	uint32_t flags;
+	char *fresh, *old; /* stored_size bytes each, after the key */
+	char key[];
+};
+
+static struct prog_release *prog_release_new(struct custom_map *cm, struct xbpf_provider *p,
+					     const void *key)
+{
+	size_t key_size = xbpf_round8(cm->map.key_size);
+	struct prog_release *r = malloc(sizeof(*r) + key_size + 2 * (size_t)cm->stored_size);
+	if (!r)
+		return NULL;
+	r->cm = cm;
+	r->p = p;
+	r->flags = 0;
+	memcpy(r->key, key, cm->map.key_size);
+	r->fresh = r->key + key_size;
+	r->old = r->fresh + cm->stored_size;
+	return r;
+}
+
+static void prog_release_run(struct xbpf_epoch_head *head)
+{
+	struct prog_release *r = caa_container_of(head, struct prog_release, head);
+	struct custom_map *cm = r->cm;
+	const struct xbpf_map_type_provider *t = &r->p->u.map_type;
+	t->after_delete(t->ctx, &cm->map, cm->state, r->key, r->old,
+			r->flags | XBPF_MAP_FROM_PROGRAM);
+	free(r);
+	atomic_fetch_sub_explicit(&cm->deferred, 1, memory_order_release);
+	xbpf_obj_put(&cm->map.obj);
+}
+
+/* Releases r->old after a grace period; the map stays until then, and its
+ * provider too (the orphaning step waits for cm->deferred). */
+static void prog_release_defer(struct prog_release *r, uint32_t flags)
+{
+	r->flags = flags;
+	xbpf_obj_get(&r->cm->map.obj);
+	atomic_fetch_add_explicit(&r->cm->deferred, 1, memory_order_relaxed);
+	xbpf_epoch_call(&r->head, prog_release_run);
+}
+
+/* The provider serving the map, for a program's access (inside the run's
+ * epoch, which an unregister waits for), or NULL while orphaned. */
+static struct xbpf_provider *prog_provider(struct custom_map *cm)
+{
+	return atomic_load_explicit(&cm->prov, memory_order_acquire);
+}
 
 static void *custom_lookup(struct xbpf_map *map, const void *key, unsigned cpu)
 {
@@ -267,9 +356,45 @@ static long custom_update(struct xbpf_map *map, const void *key, const void *val
 	struct custom_map *cm = custom_of(map);
 	if (!(cm->properties & XBPF_MAP_PROG_UPDATE) || transforms(cm))
 		return -EOPNOTSUPP;
-	if (!attached(cm))
+	struct xbpf_provider *p = prog_provider(cm);
+	if (!p)
 		return -XBPF_EDETACHED;
-	return cm->store->ops->update(cm->store, key, value, flags, cpu);
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	if (!t->before_update && !t->after_delete)
+		return cm->store->ops->update(cm->store, key, value, flags, cpu);
+
+	struct prog_release *r = prog_release_new(cm, p, key);
+	if (!r)
+		return -ENOMEM;
+	memcpy(r->fresh, value, map->value_size);
+	long err = 0;
+	if (t->before_update) {
+		err = t->before_update(t->ctx, map, cm->state, key, value, r->fresh,
+				       XBPF_MAP_FROM_PROGRAM);
+		if (err) {
+			free(r);
+			return err;
+		}
+	}
+	xbpf_lock(&cm->write_lock);
+	const void *cur = cm->store->ops->lookup(cm->store, key, cpu);
+	bool had = cur != NULL;
+	if (had)
+		xbpf_shared_read(r->old, cur, cm->stored_size);
+	err = cm->store->ops->update(cm->store, key, r->fresh, flags, cpu);
+	xbpf_unlock(&cm->write_lock);
+	if (err) {
+		/* Nobody saw the new value: undone at once. */
+		if (t->after_delete)
+			t->after_delete(t->ctx, map, cm->state, key, r->fresh,
+					XBPF_MAP_UNDO | XBPF_MAP_FROM_PROGRAM);
+		free(r);
+	} else if (had && t->after_delete) {
+		prog_release_defer(r, XBPF_MAP_REPLACED);
+	} else {
+		free(r);
+	}
+	return err;
 }
 
 static long custom_delete(struct xbpf_map *map, const void *key)
@@ -277,9 +402,48 @@ static long custom_delete(struct xbpf_map *map, const void *key)
 	struct custom_map *cm = custom_of(map);
 	if (!(cm->properties & XBPF_MAP_PROG_DELETE) || transforms(cm))
 		return -EOPNOTSUPP;
+	struct xbpf_provider *p = prog_provider(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	if (!p->u.map_type.after_delete)
+		return cm->store->ops->delete(cm->store, key);
+	struct prog_release *r = prog_release_new(cm, p, key);
+	if (!r)
+		return -ENOMEM;
+	xbpf_lock(&cm->write_lock);
+	int err = remove_locked(cm, key, r->old);
+	xbpf_unlock(&cm->write_lock);
+	if (err)
+		free(r);
+	else
+		prog_release_defer(r, 0);
+	return err;
+}
+
+/* bpf_for_each_map_elem: the program's callback sees the custom map, not
+ * its storage. Values are lent in place, so, as lookups, only on maps
+ * whose values programs may read. */
+struct foreach_visit {
+	struct xbpf_map *map;
+	xbpf_map_foreach_fn fn;
+	void *user;
+};
+
+static long foreach_one(void *user, struct xbpf_map *store, const void *key, void *value)
+{
+	struct foreach_visit *v = user;
+	return v->fn(v->user, v->map, key, value);
+}
+
+static long custom_for_each(struct xbpf_map *map, xbpf_map_foreach_fn fn, void *user, unsigned cpu)
+{
+	struct custom_map *cm = custom_of(map);
+	if (!(cm->properties & XBPF_MAP_PROG_LOOKUP) || transforms(cm))
+		return -EOPNOTSUPP;
 	if (!attached(cm))
 		return -XBPF_EDETACHED;
-	return cm->store->ops->delete(cm->store, key);
+	struct foreach_visit v = {map, fn, user};
+	return cm->store->ops->for_each(cm->store, foreach_one, &v, cpu);
 }
 
 static bool custom_value_region(const struct xbpf_map *map, uintptr_t addr, size_t size,
@@ -311,6 +475,14 @@ static bool serves(const struct xbpf_provider *p, const struct custom_map *cm)
 	return p->kind == XBPF_PROVIDER_MAP_TYPE && p->u.map_type.type == (uint32_t)cm->map.type;
 }
 
+/* Can p take over a map another provider of its type created? */
+static bool fits(const struct xbpf_provider *p, const struct custom_map *cm)
+{
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	return t->base == cm->base && t->properties == cm->properties &&
+	       t->state_size == cm->state_size;
+}
+
 static void client_added(struct xbpf_client *c, struct xbpf_provider *p)
 {
 	struct custom_map *cm = of_client(c);
@@ -329,18 +501,96 @@ static void client_removed(struct xbpf_client *c, struct xbpf_provider *p)
 	}
 }
 
-/* Takes the reference the slow step runs with, unless the map is dying. */
+/* Takes the reference the slow step runs with, unless the map is dying.
+ * A buried map (freed while orphaned) has no references: its slow step
+ * cleans it up and frees it (in client_put). */
 static bool client_pending(struct xbpf_client *c, struct xbpf_provider *p, bool adding)
 {
 	struct custom_map *cm = of_client(c);
 	if (adding ? cm->adopting != p : cm->orphaned_by != p)
 		return false;
+	if (cm->buried)
+		return adding;
 	uint64_t refs = atomic_load(&cm->map.obj.refcnt);
 	do {
 		if (refs == 0)
 			return false;
 	} while (!atomic_compare_exchange_weak(&cm->map.obj.refcnt, &refs, refs + 1));
 	return true;
+}
+
+struct cleanup {
+	struct custom_map *cm;
+	const struct xbpf_map_type_provider *t;
+};
+
+static long cleanup_one(void *user, struct xbpf_map *store, const void *key, void *stored)
+{
+	struct cleanup *c = user;
+	c->t->after_delete(c->t->ctx, &c->cm->map, c->cm->state, key, stored,
+			   XBPF_MAP_CLEANUP | XBPF_MAP_FROM_HOST);
+	return 0;
+}
+
+/* The map goes: every entry released as a cleanup, then destroy. */
+static void release_all(struct custom_map *cm, const struct xbpf_map_type_provider *t)
+{
+	struct cleanup c = {cm, t};
+	if (t->after_delete)
+		cm->store->ops->for_each(cm->store, cleanup_one, &c, 0);
+	t->destroy(t->ctx, &cm->map, cm->state);
+}
+
+/* A buried map meets a provider of its type: it releases what the map
+ * held, and the map is freed (client_put, once the registrar is done with
+ * the client). */
+static void reap_buried(struct custom_map *cm, struct xbpf_provider *p)
+{
+	struct xbpf_runtime *rt = cm->map.obj.rt;
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	if (!fits(p, cm)) {
+		xbpf_log(rt, XBPF_LOG_ERROR,
+			 "map '%s' (freed while orphaned) stays buried: map type %u of %s has another "
+			 "base, properties or state_size than the provider that created the map",
+			 cm->map.obj.name, t->type, xbpf_provider_owner(p));
+		xbpf_registrar_lock(rt);
+		if (cm->adopting == p)
+			cm->adopting = NULL;
+		xbpf_registrar_unlock(rt);
+		return;
+	}
+	int64_t n = custom_count(&cm->map);
+	release_all(cm, t);
+	xbpf_registrar_remove_client(rt, &cm->client);
+	cm->reaped = true; /* client_put frees it */
+	xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (freed while orphaned): map type '%s' (%s) released "
+		 "its %lld entries and state", cm->map.obj.name, t->name, xbpf_provider_owner(p),
+		 (long long)n);
+}
+
+/* Programs of these types use the map: the adopting provider must accept
+ * them all. Returns false with the name of
+ * the type it refuses in vetoed. */
+static bool accepts_program_types(struct custom_map *cm, const struct xbpf_map_type_provider *t,
+				  char *vetoed, size_t size)
+{
+	if (!t->associate)
+		return true;
+	struct xbpf_runtime *rt = cm->map.obj.rt;
+	for (size_t i = 0;; i++) {
+		char type[128];
+		xbpf_registrar_lock(rt);
+		bool more = i < cm->n_prog_types;
+		if (more)
+			snprintf(type, sizeof(type), "%s", cm->prog_types[i].name);
+		xbpf_registrar_unlock(rt);
+		if (!more)
+			return true;
+		if (t->associate(t->ctx, &cm->map, cm->state, type)) {
+			snprintf(vetoed, size, "%s", type);
+			return false;
+		}
+	}
 }
 
 static void client_slow(struct xbpf_client *c, struct xbpf_provider *p, bool adding)
@@ -351,30 +601,43 @@ static void client_slow(struct xbpf_client *c, struct xbpf_provider *p, bool add
 	if (!adding) {
 		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (id %u) orphaned: its map type provider '%s' (%s) left",
 			 cm->map.obj.name, cm->map.obj.id, t->name, xbpf_provider_owner(p));
+		/* Runs that saw the provider are over (the registrar waited a
+		 * grace period); the releases they queued must run while the
+		 * provider's code is still there. */
+		while (atomic_load_explicit(&cm->deferred, memory_order_acquire))
+			xbpf_epoch_barrier();
 		xbpf_registrar_lock(rt);
 		if (cm->orphaned_by == p)
 			cm->orphaned_by = NULL;
 		xbpf_registrar_unlock(rt);
 		return;
 	}
-	bool fits = t->base == cm->base && t->properties == cm->properties &&
-		    t->state_size == cm->state_size;
-
-	if (!fits)
+	if (cm->buried) {
+		reap_buried(cm, p);
+		return;
+	}
+	bool ok = fits(p, cm);
+	char vetoed[128];
+	if (!ok)
 		xbpf_log(rt, XBPF_LOG_ERROR,
 			 "map '%s' (id %u) stays orphaned: map type %u of %s has another base, "
 			 "properties or state_size than the provider that created the map",
 			 cm->map.obj.name, cm->map.obj.id, t->type, xbpf_provider_owner(p));
-	else if (t->adopt)
+	else if (!(ok = accepts_program_types(cm, t, vetoed, sizeof(vetoed))))
+		xbpf_log(rt, XBPF_LOG_ERROR,
+			 "map '%s' (id %u) stays orphaned: map type '%s' (%s) refuses programs of type "
+			 "'%s', which use the map", cm->map.obj.name, cm->map.obj.id,
+			 t->name, xbpf_provider_owner(p), vetoed);
+	if (ok && t->adopt)
 		t->adopt(t->ctx, &cm->map, cm->state);
 	xbpf_registrar_lock(rt);
 	if (cm->adopting == p) {
 		cm->adopting = NULL;
-		if (fits)
+		if (ok)
 			atomic_store_explicit(&cm->prov, p, memory_order_release);
 	}
 	xbpf_registrar_unlock(rt);
-	if (fits)
+	if (ok)
 		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (id %u) adopted by map type '%s' (%s)",
 			 cm->map.obj.name, cm->map.obj.id, t->name, xbpf_provider_owner(p));
 }
@@ -384,9 +647,15 @@ static void client_get(struct xbpf_client *c)
 	/* client_pending took the reference. */
 }
 
+static void free_parts(struct custom_map *cm);
+
 static void client_put(struct xbpf_client *c)
 {
-	xbpf_obj_put(&of_client(c)->map.obj);
+	struct custom_map *cm = of_client(c);
+	if (cm->reaped)
+		free_parts(cm);
+	else if (!cm->buried) /* a buried map had no reference taken */
+		xbpf_obj_put(&cm->map.obj);
 }
 
 static const struct xbpf_client_ops custom_client_ops = {
@@ -417,7 +686,9 @@ static void free_parts(struct custom_map *cm)
 {
 	if (cm->store)
 		cm->store->ops->free(cm->store);
-	pthread_mutex_destroy(&cm->write_lock);
+	for (size_t i = 0; i < cm->n_prog_types; i++)
+		free(cm->prog_types[i].name);
+	free(cm->prog_types);
 	free(cm->state);
 	free(cm);
 }
@@ -439,7 +710,7 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		return -ENOMEM;
 	}
 	xbpf_map_init(&cm->map, attr, &custom_map_ops);
-	pthread_mutex_init(&cm->write_lock, NULL);
+	xbpf_lock_init(&cm->write_lock);
 	cm->base = t->base;
 	cm->properties = t->properties;
 	cm->state_size = t->state_size;
@@ -505,33 +776,59 @@ destroy:
 	return err;
 }
 
-static long cleanup_one(void *user, struct xbpf_map *store, const void *key, void *stored)
-{
-	struct custom_map *cm = user;
-	struct xbpf_provider *p = atomic_load(&cm->prov);
-	const struct xbpf_map_type_provider *t = &p->u.map_type;
-	t->after_delete(t->ctx, &cm->map, cm->state, key, stored,
-			XBPF_MAP_CLEANUP | XBPF_MAP_FROM_HOST);
-	return 0;
-}
-
-/* After a grace period with no holder left (object free). Orphaned maps
- * go without callbacks: their provider's code may be gone. */
+/* After a grace period with no holder left (object free). A map freed
+ * while orphaned is buried, not freed: its values may hold what only a
+ * provider can release, and its provider's code may be gone. A provider
+ * that is registered but has not adopted it yet (its slow step found the
+ * map dying) cleans it up here. */
 static void custom_free(struct xbpf_map *map)
 {
 	struct custom_map *cm = custom_of(map);
 	struct xbpf_runtime *rt = map->obj.rt;
-	struct xbpf_provider *p = hold(cm);
 
-	xbpf_registrar_remove_client(rt, &cm->client);
-	if (p) {
-		const struct xbpf_map_type_provider *t = &p->u.map_type;
-		if (t->after_delete)
-			cm->store->ops->for_each(cm->store, cleanup_one, cm, 0);
-		t->destroy(t->ctx, map, cm->state);
-		xbpf_provider_release(p);
+	xbpf_registrar_lock(rt);
+	struct xbpf_provider *p = atomic_load(&cm->prov);
+	if (!p || p->leaving)
+		p = cm->adopting && !cm->adopting->leaving && fits(cm->adopting, cm) ? cm->adopting
+										     : NULL;
+	if (p)
+		p->busy++;
+	else
+		cm->buried = true;
+	xbpf_registrar_unlock(rt);
+	if (!p) {
+		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (id %u) freed while orphaned: its entries and "
+			 "state are kept until a provider of map type %u releases them",
+			 map->obj.name, map->obj.id, (unsigned)map->type);
+		return;
 	}
+	xbpf_registrar_remove_client(rt, &cm->client);
+	release_all(cm, &p->u.map_type);
+	xbpf_provider_release(p);
 	free_parts(cm);
+}
+
+void xbpf_custom_maps_free_buried(struct xbpf_runtime *rt)
+{
+	for (;;) {
+		struct custom_map *cm = NULL;
+		xbpf_registrar_lock(rt);
+		for (struct xbpf_client *c = rt->reg.clients.next; c != &rt->reg.clients; c = c->next)
+			if (c->ops == &custom_client_ops && of_client(c)->buried) {
+				cm = of_client(c);
+				c->prev->next = c->next;
+				c->next->prev = c->prev;
+				c->prev = c->next = c;
+				break;
+			}
+		xbpf_registrar_unlock(rt);
+		if (!cm)
+			return;
+		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (type %u) freed with the runtime while orphaned: "
+			 "no provider released its %lld entries and state", cm->map.obj.name,
+			 (unsigned)cm->map.type, (long long)custom_count(&cm->map));
+		free_parts(cm);
+	}
 }
 
 static const struct xbpf_map_ops custom_map_ops = {
@@ -539,6 +836,7 @@ static const struct xbpf_map_ops custom_map_ops = {
 	.lookup = custom_lookup,
 	.update = custom_update,
 	.delete = custom_delete,
+	.for_each = custom_for_each,
 	.host_lookup = custom_host_lookup,
 	.host_update = custom_host_update,
 	.host_delete = custom_host_delete,
@@ -548,17 +846,79 @@ static const struct xbpf_map_ops custom_map_ops = {
 	.count = custom_count,
 };
 
+/* Registrar's lock held. */
+static struct prog_type_use *find_prog_type(struct custom_map *cm, const char *program_type)
+{
+	for (size_t i = 0; i < cm->n_prog_types; i++)
+		if (strcmp(cm->prog_types[i].name, program_type) == 0)
+			return &cm->prog_types[i];
+	return NULL;
+}
+
+/* Registrar's lock held. */
+static int add_prog_type_use(struct custom_map *cm, const char *program_type)
+{
+	struct prog_type_use *use = find_prog_type(cm, program_type);
+	if (use) {
+		use->programs++;
+		return 0;
+	}
+	struct prog_type_use *uses = realloc(cm->prog_types, (cm->n_prog_types + 1) * sizeof(*uses));
+	if (!uses)
+		return -ENOMEM;
+	cm->prog_types = uses;
+	char *name = strdup(program_type);
+	if (!name)
+		return -ENOMEM;
+	uses[cm->n_prog_types++] = (struct prog_type_use){name, 1};
+	return 0;
+}
+
+/* Registrar's lock held. */
+static void drop_prog_type_use(struct custom_map *cm, const char *program_type)
+{
+	struct prog_type_use *use = find_prog_type(cm, program_type);
+	if (!use || --use->programs)
+		return;
+	free(use->name);
+	*use = cm->prog_types[--cm->n_prog_types];
+}
+
+/* The program is counted among the map's users before the provider is
+ * asked, so that an adoption racing the load asks the new provider too; a
+ * refusal takes it back out. */
 int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type)
 {
 	if (map->ops != &custom_map_ops)
 		return 0;
-	struct xbpf_provider *p = hold(custom_of(map));
+	struct custom_map *cm = custom_of(map);
+	struct xbpf_runtime *rt = map->obj.rt;
+	xbpf_registrar_lock(rt);
+	int err = add_prog_type_use(cm, program_type);
+	struct xbpf_provider *p = atomic_load(&cm->prov);
+	if (p && !p->leaving && !err)
+		p->busy++;
+	else
+		p = NULL;
+	xbpf_registrar_unlock(rt);
 	if (!p)
-		return 0;
+		return err; /* orphaned: the adopting provider will be asked */
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
-	int err = t->associate ? t->associate(t->ctx, map, custom_of(map)->state, program_type) : 0;
+	err = t->associate ? t->associate(t->ctx, map, cm->state, program_type) : 0;
 	xbpf_provider_release(p);
+	if (err)
+		xbpf_custom_map_disassociate(map, program_type);
 	return err > 0 ? -EPERM : err;
+}
+
+void xbpf_custom_map_disassociate(struct xbpf_map *map, const char *program_type)
+{
+	if (map->ops != &custom_map_ops)
+		return;
+	struct custom_map *cm = custom_of(map);
+	xbpf_registrar_lock(map->obj.rt);
+	drop_prog_type_use(cm, program_type);
+	xbpf_registrar_unlock(map->obj.rt);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -9,7 +9,9 @@
  * When the provider unregisters, its maps are orphaned: entries and state
  * are kept, and every operation fails with -XBPF_EDETACHED (programs'
  * lookups return NULL) until a provider of the same type, base, properties
- * and state size registers and adopts them.
+ * and state size registers, accepts the program type of every program
+ * using the map, and adopts it. A map freed while orphaned is kept (buried) until
+ * such a provider releases its entries, or the runtime ends.
  */
 #ifndef XBPF_MAPS_CUSTOM_MAP_H
 #define XBPF_MAPS_CUSTOM_MAP_H
@@ -24,9 +26,17 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 			  struct xbpf_map **out);
 
 /* May a program of program_type use map? 0 for built-in maps and for
- * orphaned ones (there is no provider to ask); else the provider's
- * associate answer (a positive refusal becomes -EPERM). */
+ * orphaned ones (there is no provider to ask: the type is recorded, and a
+ * provider adopting the map is asked then); else the provider's associate
+ * answer (a positive refusal becomes -EPERM). */
 int xbpf_custom_map_associate(struct xbpf_map *map, const char *program_type);
+/* A program of program_type that xbpf_custom_map_associate accepted no
+ * longer uses map (it is freed, or its load failed later). */
+void xbpf_custom_map_disassociate(struct xbpf_map *map, const char *program_type);
+
+/* The runtime ends: frees the maps still buried (freed while orphaned,
+ * never cleaned up by a provider of their type), without callbacks. */
+void xbpf_custom_maps_free_buried(struct xbpf_runtime *rt);
 
 /* Core services (include/xbpf/extension.h). */
 void *xbpf_custom_map_state(struct xbpf_map *map, const struct xbpf_provider *provider);

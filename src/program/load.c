@@ -210,11 +210,15 @@ static int resolve_maps(struct xbpf_load *ld)
 	for (size_t i = 0; i < ld->prog->n_maps; i++) {
 		struct xbpf_map *map = ld->prog->maps[i];
 		int err = xbpf_custom_map_associate(map, ld->prog->type_name);
-		if (err)
+		if (err) {
+			while (i--)
+				xbpf_custom_map_disassociate(ld->prog->maps[i], ld->prog->type_name);
 			return xbpf_load_fail(ld, err, "map '%s' (type %u): its provider refuses programs "
 					      "of type '%s'", map->obj.name, (unsigned)map->type,
 					      ld->prog->type_name);
+		}
 	}
+	ld->prog->maps_associated = true;
 	if (ld->prog->n_maps)
 		qsort(ld->prog->maps, ld->prog->n_maps, sizeof(*ld->prog->maps), cmp_ptr);
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps/custom_map.h"
 #include "maps/map.h"
 #include "runtime/log.h"
 #include "runtime/runtime.h"
@@ -20,8 +21,11 @@ static void program_free(struct xbpf_obj *obj)
 	xbpf_registrar_remove_client(obj->rt, &prog->client);
 	if (prog->vm)
 		prog->engine_ops->free(prog->vm);
-	for (size_t i = 0; i < prog->n_maps; i++)
+	for (size_t i = 0; i < prog->n_maps; i++) {
+		if (prog->maps_associated)
+			xbpf_custom_map_disassociate(prog->maps[i], prog->type_name);
 		xbpf_map_unref(prog->maps[i]);
+	}
 	free(prog->maps);
 	free(prog->fixed);
 	free(prog->imports);

@@ -84,6 +84,7 @@ struct xbpf_program {
 
 	struct xbpf_map **maps; /* referenced maps, sorted by address, one reference each */
 	size_t n_maps;
+	bool maps_associated; /* custom maps count the program among their users */
 	struct xbpf_region *fixed; /* global data values */
 	size_t n_fixed;
 

@@ -344,10 +344,10 @@ static int copy_helper_set(struct checker *c, const void *src, struct xbpf_helpe
 #define MAP_PROG_ACCESS (XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)
 #define MAP_PROPERTIES (XBPF_MAP_TRANSFORMS_VALUES | MAP_PROG_ACCESS)
 
-/* Callbacks of a core-stored (hash or array) map type. Programs reach
- * values in place without calling the provider, so a callback that would
- * have to run on a program's access cannot be combined with that access
- * (this core calls callbacks on the host path only). */
+/* Callbacks of a core-stored (hash or array) map type. Programs read
+ * values in place, without the provider, so after_find cannot serve their
+ * lookups; their updates and deletes do call before_update and
+ * after_delete (with XBPF_MAP_FROM_PROGRAM). */
 static int check_stored_map_type(struct checker *c, const struct xbpf_map_type_provider *p)
 {
 	const char *none_only[] = {"lookup", "update", "delete_elem", "next_key"};
@@ -370,14 +370,8 @@ static int check_stored_map_type(struct checker *c, const struct xbpf_map_type_p
 		return 0;
 	}
 	if ((p->properties & XBPF_MAP_PROG_LOOKUP) && p->after_find)
-		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_LOOKUP yet: programs "
+		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_LOOKUP: programs "
 			      "read values in place, without the provider", "after_find");
-	if ((p->properties & (XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)) && p->before_update)
-		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_UPDATE or _DELETE yet: "
-			      "programs write values without the provider", "before_update");
-	if ((p->properties & (XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)) && p->after_delete)
-		return refuse(c, -EINVAL, "cannot be combined with XBPF_MAP_PROG_UPDATE or _DELETE yet: "
-			      "programs write values without the provider", "after_delete");
 	return 0;
 }
 

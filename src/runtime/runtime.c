@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "maps/custom_map.h"
 #include "runtime/extension.h"
 #include "runtime/log.h"
 
@@ -55,6 +56,7 @@ void xbpf_runtime_put(struct xbpf_runtime *rt)
 	free(rt->ids);
 	free(rt->pins);
 	free(rt->cpu_busy);
+	xbpf_custom_maps_free_buried(rt);
 	xbpf_registrar_destroy(&rt->reg);
 	pthread_mutex_destroy(&rt->lock);
 	pthread_mutex_destroy(&rt->log_lock);

@@ -1,7 +1,46 @@
 /* SPDX-License-Identifier: MIT */
-/* Maps of extension-provided types: creation, host operations around the
+/*
+ * Maps of extension-provided types: creation, host operations around the
  * core's hash and array storage, programs' accesses, the map services, and
- * orphaning and adoption. */
+ * orphaning and adoption.
+ *
+ * Issue 7, "Done when", first bullet: where each scenario is tested (the
+ * configurable test map type is testmap_ext.c, built in variants listed in
+ * CMakeLists.txt: transforming or not, with or without callbacks, hash or
+ * array).
+ *  - creating before the provider exists, and with an unregistered type
+ *    id, fails: creation_needs_a_provider
+ *  - a transforming provider missing its find/update callbacks is
+ *    refused; bad provider data refused: test_custom_map_register.c
+ *    bad_provider_data_is_refused
+ *  - insert up to max_entries and one more fails: plain_hash_operations,
+ *    transforming_array, program_writes_call_the_provider
+ *  - lookup, absent key, update in place, delete, lookup-and-delete, full
+ *    iteration: plain_hash_operations, transforming_hash_round_trip,
+ *    transforming_array
+ *  - batch update (NOEXIST and EXIST refused as by a built-in hash, as on
+ *    Linux) and batch delete: batch_operations
+ *  - from programs, lookup and in-place increment on a non-transforming
+ *    map, null on a transforming one; update/delete succeed or fail as
+ *    the built-in kind: programs_use_plain_maps_not_transforming_ones,
+ *    program_writes_call_the_provider,
+ *    program_writes_on_an_array_with_callbacks; iteration, push/pop/peek
+ *    and lookups from a clang-compiled object: test_custom_map_object.c
+ *  - the provider's helper reads through the raw lookup and refuses a
+ *    built-in map: test_custom_map_object.c
+ *    the_providers_helper_reads_its_maps_only (from a program), and
+ *    transforming_hash_round_trip (the services from the host)
+ *  - the association veto stops a program of another type:
+ *    providers_veto_program_types, and on adoption:
+ *    adoption_asks_about_programs_loaded_while_orphaned
+ *  - pinning and reopening; orphaning and adoption with entries intact:
+ *    orphaned_maps_fail_fast_and_are_adopted; maps freed while orphaned:
+ *    maps_freed_while_orphaned_wait_for_their_provider,
+ *    buried_maps_go_with_the_runtime
+ *  - two providers for one type: test_custom_map_register.c
+ *    second_provider_for_a_type_is_refused
+ * The second bullet (concurrency) is test_custom_map_stress.c.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,6 +274,20 @@ static void batch_operations(void **state)
 	struct xbpf_map_batch_opts opts = {.sz = sizeof(opts)};
 	assert_int_equal(xbpf_map_update_batch(map, keys, values, &count, &opts), 0);
 	assert_int_equal(count, 4);
+	/* NOEXIST and EXIST are refused as by a built-in hash. */
+	struct xbpf_map *builtin;
+	assert_int_equal(xbpf_map_create(rt, XBPF_MAP_TYPE_HASH, "h", 4, 8, 8, NULL, &builtin), 0);
+	static const uint64_t elem_flags[] = {XBPF_NOEXIST, XBPF_EXIST};
+	for (size_t i = 0; i < 2; i++) {
+		struct xbpf_map_batch_opts bad = {.sz = sizeof(bad), .elem_flags = elem_flags[i]};
+		uint32_t n_builtin = 4;
+		int want = xbpf_map_update_batch(builtin, keys, values, &n_builtin, &bad);
+		assert_int_equal(want, -EINVAL);
+		count = 4;
+		assert_int_equal(xbpf_map_update_batch(map, keys, values, &count, &bad), want);
+		assert_int_equal(count, n_builtin);
+	}
+	xbpf_map_put(builtin);
 	uint64_t more[4] = {11, 21, 31, 41};
 	count = 4;
 	assert_int_equal(xbpf_map_update_batch(map, keys, more, &count, &opts), 0);
@@ -294,10 +347,10 @@ static int load_increment(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_
 	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
 }
 
-/* A program calling bpf_map_update_elem (key, value, BPF_ANY) or, when
+/* A program calling bpf_map_update_elem (key, value, flags) or, when
  * value is UINT64_MAX, bpf_map_delete_elem (key); returns the helper's r0. */
-static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key, uint64_t value,
-		      struct xbpf_program **prog)
+static int load_write_flags(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key,
+			    uint64_t value, int32_t flags, struct xbpf_program **prog)
 {
 	bool del = value == UINT64_MAX;
 	const struct xbpf_insn insns[] = {
@@ -310,11 +363,17 @@ static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t ke
 		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 2, 0, 0, -4),
 		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 3, 10, 0, 0),
 		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 3, 0, 0, -16),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 4, 0, 0, 0),
+		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 4, 0, 0, flags),
 		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_CALL, 0, 0, 0, del ? 3 : 2),
 		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
 	};
 	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
+}
+
+static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key, uint64_t value,
+		      struct xbpf_program **prog)
+{
+	return load_write_flags(rt, map, key, value, XBPF_ANY, prog);
 }
 
 static uint64_t run(struct xbpf_program *prog)
@@ -491,6 +550,230 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 	xbpf_runtime_free(rt);
 }
 
+
+/* Runs a program writing (key, value, flags), or deleting key when value
+ * is UINT64_MAX; returns the helper's answer. */
+static int64_t prog_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key,
+			  uint64_t value, int32_t flags)
+{
+	struct xbpf_program *prog;
+	if (load_write_flags(rt, map, key, value, flags, &prog))
+		fail_msg("load refused:\n%s", ext_log_text);
+	int64_t r = (int64_t)run(prog);
+	xbpf_program_put(prog);
+	return r;
+}
+
+/* Programs' updates and deletes on a map whose provider has before_update
+ * and after_delete (not transforming): the provider validates from the
+ * program, and every displaced value is released once, after a grace
+ * period, with XBPF_MAP_FROM_PROGRAM. */
+static void program_writes_call_the_provider(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	struct xbpf_extension *ext = load(rt, "tm_cb_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_CB_HASH, "cb", 4, 8, 2, NULL, &map), 0);
+	uint32_t key = 1;
+	uint64_t value = 1001, got;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	/* Replacing from a program: validated, the old value released later. */
+	assert_int_equal(prog_write(rt, map, 1, 1002, XBPF_ANY), 0);
+	xbpf_epoch_barrier();
+	struct tm_stats s = tm_stats_of(ext);
+	assert_int_equal(s.created, 2);
+	assert_int_equal(s.prog_created, 1);
+	assert_int_equal(s.released, 1);
+	assert_int_equal(s.replaced, 1);
+	assert_int_equal(s.prog_released, 1);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 1002);
+	/* The provider's refusal reaches the program unchanged. */
+	assert_int_equal(prog_write(rt, map, 1, TM_REFUSED_VALUE, XBPF_ANY), -EBADMSG);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 1002);
+	/* The storage refuses: the new value is undone at once. */
+	assert_int_equal(prog_write(rt, map, 1, 1003, XBPF_NOEXIST), -EEXIST);
+	assert_int_equal(prog_write(rt, map, 2, 2001, XBPF_ANY), 0);
+	assert_int_equal(prog_write(rt, map, 3, 3001, XBPF_ANY), -E2BIG);
+	s = tm_stats_of(ext);
+	assert_int_equal(s.undone, 2);
+	assert_int_equal(s.released, 3);
+	/* Deleting from a program, then from the host. */
+	assert_int_equal(prog_write(rt, map, 1, UINT64_MAX, 0), 0);
+	assert_int_equal(prog_write(rt, map, 1, UINT64_MAX, 0), -ENOENT);
+	key = 2;
+	assert_int_equal(xbpf_map_delete_elem(map, &key), 0);
+	xbpf_epoch_barrier();
+	s = tm_stats_of(ext);
+	assert_int_equal(s.released, 5);
+	assert_int_equal(s.prog_released, 4); /* replaced, 2 undone, deleted */
+	assert_int_equal(s.created, s.released);
+	assert_int_equal(s.live_nonzero, 0);
+
+	/* Whatever is left goes as a cleanup with the map. */
+	assert_int_equal(prog_write(rt, map, 4, 4001, XBPF_ANY), 0);
+	xbpf_map_put(map);
+	xbpf_epoch_barrier(); /* the program's free drops the map's last reference */
+	xbpf_epoch_barrier();
+	s = tm_stats_of(ext);
+	assert_int_equal(s.cleaned, 1);
+	assert_int_equal(s.created, s.released);
+	assert_int_equal(s.live_nonzero, 0);
+	assert_int_equal(s.over_released, 0);
+	assert_int_equal(s.destroyed, 1);
+	assert_int_equal(s.bad, 0);
+	xbpf_runtime_free(rt);
+}
+
+static void program_writes_on_an_array_with_callbacks(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	struct xbpf_extension *ext = load(rt, "tm_cb_array");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_CB_ARRAY, "cba", 4, 8, 2, NULL, &map), 0);
+	assert_int_equal(prog_write(rt, map, 0, 11, XBPF_ANY), 0);
+	assert_int_equal(prog_write(rt, map, 0, 12, XBPF_ANY), 0);
+	assert_int_equal(prog_write(rt, map, 2, 13, XBPF_ANY), -E2BIG);
+	/* Arrays keep their entries, as the built-in kind. */
+	assert_int_equal(prog_write(rt, map, 0, UINT64_MAX, 0), -EINVAL);
+	xbpf_epoch_barrier();
+	struct tm_stats s = tm_stats_of(ext);
+	assert_int_equal(s.created, 3);
+	assert_int_equal(s.replaced, 1);
+	assert_int_equal(s.undone, 1);
+	uint32_t key = 0;
+	uint64_t got;
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+	assert_int_equal(got, 12);
+	xbpf_map_put(map);
+	xbpf_epoch_barrier();
+	xbpf_epoch_barrier();
+	s = tm_stats_of(ext);
+	assert_int_equal(s.cleaned, 1);
+	assert_int_equal(s.live_nonzero, 0);
+	assert_int_equal(s.over_released, 0);
+	assert_int_equal(s.bad, 0);
+	xbpf_runtime_free(rt);
+}
+
+/* A map freed while orphaned keeps its entries until a provider of its
+ * type comes back and releases them (cleanup and destroy, counted). */
+static void maps_freed_while_orphaned_wait_for_their_provider(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_xform_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_XFORM_HASH, "buried", 4, 8, 4, NULL, &map), 0);
+	for (uint32_t key = 1; key <= 3; key++) {
+		uint64_t value = key;
+		assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	}
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+	ext_log_clear();
+	xbpf_map_put(map);
+	xbpf_epoch_barrier();
+	assert_non_null(strstr(ext_log_text, "map 'buried' (id"));
+	assert_non_null(strstr(ext_log_text, "freed while orphaned: its entries and state are kept"));
+	/* Another base does not fit: the map stays buried. */
+	struct xbpf_extension *mismatch = load(rt, "tm_mismatch");
+	assert_non_null(strstr(ext_log_text, "map 'buried' (freed while orphaned) stays buried"));
+	assert_int_equal(tm_stats_of(mismatch).cleaned, 0);
+	assert_int_equal(tm_stats_of(mismatch).destroyed, 0);
+	assert_int_equal(xbpf_extension_unload(mismatch), 0);
+	/* The type's provider is back: it releases the three values. */
+	ext = load(rt, "tm_xform_hash");
+	struct tm_stats s = tm_stats_of(ext);
+	assert_int_equal(s.cleaned, 3);
+	assert_int_equal(s.released, 3);
+	assert_int_equal(s.destroyed, 1);
+	assert_int_equal(s.adopted, 0);
+	assert_int_equal(s.bad, 0);
+	assert_non_null(strstr(ext_log_text, "map 'buried' (freed while orphaned): map type "
+					     "'tm_xform_hash' (tm_xform_hash) released its 3 entries"));
+	/* Only once: unloading and loading again finds nothing to clean. */
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+	ext = load(rt, "tm_xform_hash");
+	assert_int_equal(tm_stats_of(ext).cleaned, 0);
+	xbpf_runtime_free(rt);
+}
+
+static void buried_maps_go_with_the_runtime(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "tm_plain_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "forgotten", 4, 8, 4, NULL, &map), 0);
+	uint32_t key = 1;
+	uint64_t value = 1;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+	xbpf_map_put(map);
+	ext_log_clear();
+	xbpf_runtime_free(rt);
+	xbpf_epoch_barrier();
+	xbpf_epoch_barrier();
+	/* Freed (ASan would see a leak otherwise), and said so. */
+	assert_non_null(strstr(ext_log_text, "map 'forgotten' (type 4096) freed with the runtime "
+					     "while orphaned: no provider released its 1 entries"));
+}
+
+/* A program loaded while its map was orphaned was not vetted by any
+ * provider: the one adopting the map is asked about the program types of
+ * the programs using it, and may refuse. */
+static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	struct xbpf_extension *plain = load(rt, "tm_plain_hash");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_PLAIN_HASH, "asked", 4, 8, 4, NULL, &map), 0);
+	uint32_t key = 1;
+	uint64_t value = 1;
+	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
+	assert_int_equal(xbpf_extension_unload(plain), 0);
+	struct xbpf_program *prog;
+	assert_int_equal(load_increment(rt, map, key, &prog), 0);
+	assert_int_equal(run(prog), (uint64_t)-1);
+
+	/* This provider of the type refuses "sample" programs. */
+	ext_log_clear();
+	struct xbpf_extension *veto = load(rt, "tm_plain_veto");
+	if (!strstr(ext_log_text, "map 'asked' (id") ||
+	    !strstr(ext_log_text, "stays orphaned: map type 'tm_plain_veto' (tm_plain_veto) refuses "
+				  "programs of type 'sample', which use the map"))
+		fail_msg("log:\n%s", ext_log_text);
+	assert_int_equal(tm_stats_of(veto).adopted, 0);
+	assert_int_equal(run(prog), (uint64_t)-1);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &value), -XBPF_EDETACHED);
+	assert_int_equal(xbpf_extension_unload(veto), 0);
+
+	/* One that accepts them adopts the map. */
+	plain = load(rt, "tm_plain_hash");
+	assert_int_equal(tm_stats_of(plain).adopted, 1);
+	assert_int_equal(run(prog), 2);
+
+	/* Once no "sample" program uses the map, the vetoing provider takes
+	 * it. */
+	xbpf_program_put(prog);
+	xbpf_epoch_barrier();
+	assert_int_equal(xbpf_extension_unload(plain), 0);
+	veto = load(rt, "tm_plain_veto");
+	assert_int_equal(tm_stats_of(veto).adopted, 1);
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &value), 0);
+	assert_int_equal(value, 2);
+	/* Its veto still applies to new programs. */
+	assert_int_equal(load_increment(rt, map, key, &prog), -EACCES);
+	assert_int_equal(tm_stats_of(veto).bad, 0);
+	xbpf_map_put(map);
+	xbpf_runtime_free(rt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +785,11 @@ int main(void)
 		cmocka_unit_test(programs_use_plain_maps_not_transforming_ones),
 		cmocka_unit_test(providers_veto_program_types),
 		cmocka_unit_test(orphaned_maps_fail_fast_and_are_adopted),
+		cmocka_unit_test(program_writes_call_the_provider),
+		cmocka_unit_test(program_writes_on_an_array_with_callbacks),
+		cmocka_unit_test(maps_freed_while_orphaned_wait_for_their_provider),
+		cmocka_unit_test(buried_maps_go_with_the_runtime),
+		cmocka_unit_test(adoption_asks_about_programs_loaded_while_orphaned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

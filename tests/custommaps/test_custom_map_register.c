@@ -30,6 +30,8 @@ static void bad_provider_data_is_refused(void **state)
 {
 	expect_refused("tm_bad_no_after_find", -EINVAL,
 		       "map type refused: after_find is NULL: required with XBPF_MAP_TRANSFORMS_VALUES");
+	expect_refused("tm_bad_no_before_update", -EINVAL,
+		       "map type refused: before_update is NULL: required with XBPF_MAP_TRANSFORMS_VALUES");
 	expect_refused("tm_bad_no_destroy", -EINVAL, "map type refused: destroy is NULL");
 	expect_refused("tm_bad_builtin", -EEXIST,
 		       "map type refused: type (1) is a map type built into the core");

@@ -9,11 +9,18 @@
  *               every release is counted and a double release is seen.
  *               0: stores the caller's uint64_t as is, and lets programs
  *               look up, update and delete.
+ *  TM_CALLBACKS with TM_XFORM 0: before_update and after_delete anyway,
+ *               called by host and program writes. Each value counts as
+ *               one object per store: live[value % TM_SLOTS] goes up in
+ *               before_update and down in after_delete, so that with
+ *               values unique to each write a second release is seen
+ *               (the count goes negative) and the counts end at zero.
  *  TM_BAD_*     malformed provider data, to be refused by the core.
  * The host test reads counters and calls the core's map services through
  * the exported tm_* functions (xbpf_extension_symbol).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,14 +48,23 @@ struct tm_stored {
 	uint64_t check;     /* payload ^ OBJ_LIVE */
 };
 
+/* Per-map state: kept by the core while the map is orphaned, so its
+ * counts span every instance of the provider that served the map. */
 struct tm_state {
 	uint64_t magic;
 	uint64_t adopted;
+	/* TM_CALLBACKS: values stored and released, and the sum of those
+	 * stored minus those released (the sum of the values in the map). */
+	_Atomic uint64_t stored, released, sum;
 };
 
 struct tm_stats {
 	long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
+	long prog_created, prog_released, live_nonzero, over_released;
 };
+
+#define TM_SLOTS (1u << 20)
+static _Atomic int32_t live[TM_SLOTS];
 
 TM_EXPORT void tm_stats(struct tm_stats *out);
 TM_EXPORT void *tm_map_state(struct xbpf_map *map);
@@ -58,6 +74,58 @@ TM_EXPORT uint32_t tm_map_type(struct xbpf_map *map);
 static const struct xbpf_core_services *core;
 static struct xbpf_provider *provider;
 static _Atomic long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
+static _Atomic long prog_created, prog_released, over_released;
+
+/* Exactly one of FROM_PROGRAM and FROM_HOST; counts those from programs. */
+static void check_from(uint32_t flags, _Atomic long *from_program)
+{
+	bool prog = flags & XBPF_MAP_FROM_PROGRAM, host = flags & XBPF_MAP_FROM_HOST;
+	if (prog == host)
+		bad++;
+	if (prog)
+		(*from_program)++;
+}
+
+__attribute__((unused)) static int tm_cb_before_update(void *ctx, struct xbpf_map *map, void *state,
+							const void *key, const void *value, void *stored,
+							uint32_t flags)
+{
+	uint64_t v;
+	memcpy(&v, value, sizeof(v));
+	check_from(flags, &prog_created);
+	if (memcmp(stored, value, sizeof(v)) != 0)
+		bad++; /* the core hands over the caller's value */
+	if (v == TM_REFUSED_VALUE)
+		return -EBADMSG;
+	struct tm_state *s = state;
+	s->stored++;
+	s->sum += v;
+	live[v % TM_SLOTS]++;
+	created++;
+	return 0;
+}
+
+__attribute__((unused)) static void tm_cb_after_delete(void *ctx, struct xbpf_map *map, void *state,
+						       const void *key, void *stored, uint32_t flags)
+{
+	uint64_t v;
+	memcpy(&v, stored, sizeof(v));
+	check_from(flags, &prog_released);
+	if (TM_BASE == XBPF_MAP_BASE_ARRAY && v == 0)
+		return; /* an array slot never written */
+	struct tm_state *s = state;
+	s->released++;
+	s->sum -= v;
+	if (--live[v % TM_SLOTS] < 0)
+		over_released++; /* released more often than stored (by this instance) */
+	released++;
+	if (flags & XBPF_MAP_REPLACED)
+		replaced++;
+	if (flags & XBPF_MAP_UNDO)
+		undone++;
+	if (flags & XBPF_MAP_CLEANUP)
+		cleaned++;
+}
 
 static int tm_create(void *ctx, struct xbpf_map *map, const struct xbpf_map_params *params,
 		     void *state, uint32_t *stored_value_size)
@@ -222,19 +290,62 @@ static const struct xbpf_map_type_provider map_type = {
 #ifdef TM_VETO
 	.associate = tm_associate,
 #endif
+#ifdef TM_CALLBACKS
+	.before_update = tm_cb_before_update,
+	.after_delete = tm_cb_after_delete,
+#endif
 #if TM_XFORM
 #ifndef TM_BAD_NO_AFTER_FIND
 	.after_find = tm_after_find,
 #endif
+#ifndef TM_BAD_NO_BEFORE_UPDATE
 	.before_update = tm_before_update,
+#endif
 	.after_delete = tm_after_delete,
 #endif
+};
+
+/* The provider's own helper, as programs call it (named helper tm_read):
+ * the caller's value of key in a map of this type, read through the raw
+ * lookup; -EINVAL for a map that is not this provider's, -ENOENT when the
+ * key is absent. */
+__attribute__((unused)) static uint64_t tm_read(uint64_t map_arg, uint64_t key, uint64_t r3,
+						uint64_t r4, uint64_t r5, struct xbpf_exec *exec)
+{
+	struct xbpf_map *map = (struct xbpf_map *)(uintptr_t)map_arg;
+	if (!core->map_state(map, provider))
+		return (uint64_t)-EINVAL;
+	const struct tm_stored *st = core->map_raw_lookup(map, provider, (const void *)(uintptr_t)key);
+	if (!st)
+		return (uint64_t)-ENOENT;
+	return st->obj ? st->obj->payload : 0;
+}
+
+__attribute__((unused)) static const struct xbpf_helper read_helper = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_helper),
+	.name = "tm_read",
+	.fn = tm_read,
+	.ret = XBPF_RET_INTEGER,
+	.args = {XBPF_ARG_CONST_MAP_PTR, XBPF_ARG_PTR_TO_MAP_KEY},
+	.arg_width = {8, 8},
+};
+
+__attribute__((unused)) static const struct xbpf_helper_provider read_helpers = {
+	.hdr = XBPF_ABI_HEADER(struct xbpf_helper_provider),
+	.name = TM_NAME,
+	.helpers = &read_helper,
+	.n_helpers = 1,
 };
 
 static int tm_init(struct xbpf_extension *ext, const struct xbpf_core_services *services)
 {
 	core = services;
-	return core->register_map_type(ext, &map_type, &provider);
+	int err = core->register_map_type(ext, &map_type, &provider);
+#if TM_XFORM
+	if (!err)
+		err = core->register_helpers(ext, &read_helpers, NULL);
+#endif
+	return err;
 }
 
 XBPF_EXTENSION(TM_NAME, "test map type", tm_init, NULL);
@@ -249,6 +360,13 @@ TM_EXPORT void tm_stats(struct tm_stats *out)
 	out->destroyed = destroyed;
 	out->adopted = adopted;
 	out->bad = bad;
+	out->prog_created = prog_created;
+	out->prog_released = prog_released;
+	out->over_released = over_released;
+	out->live_nonzero = 0;
+	for (uint32_t i = 0; i < TM_SLOTS; i++)
+		if (live[i])
+			out->live_nonzero++;
 }
 
 /* The core's services as a helper of this provider would use them. */

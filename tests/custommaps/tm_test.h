@@ -13,10 +13,13 @@
 #define TM_XFORM_HASH 4097
 #define TM_XFORM_ARRAY 4098
 #define TM_PLAIN_ARRAY 4099
+#define TM_CB_HASH 4104
+#define TM_CB_ARRAY 4105
 #define TM_REFUSED_VALUE 0xbadULL
 
 struct tm_stats {
 	long created, released, replaced, undone, cleaned, destroyed, adopted, bad;
+	long prog_created, prog_released, live_nonzero, over_released;
 };
 
 static inline const char *tm_path(const char *variant)
