@@ -112,7 +112,10 @@ map type tm_xform_hash
   type: 4097 (in a map definition: __uint(type, 4097))
   base storage: hash (the core keeps the entries in a hash table)
   values: transformed: the extension stores something else than what callers write and read
-  programs may: none" "" "$xbpf" ext info "$modules/tm_xform_hash.so"
+  programs may: none
+
+named helpers of provider tm_xform_hash, for every program type
+    extern long tm_read(void *map, const void *key) __ksym;*" "" "$xbpf" ext info "$modules/tm_xform_hash.so"
 expect "ext info: a map type on array" 0 "*map type tm_plain_array
   type: 4099 (in a map definition: __uint(type, 4099))
   base storage: array (the core keeps the entries in an array)
