@@ -219,6 +219,17 @@ XBPF_API int xbpf_map_lookup_and_delete_elem(struct xbpf_map *map, const void *k
 XBPF_API int xbpf_map_get_next_key(struct xbpf_map *map, const void *key, void *next_key);
 /* After freezing, the host may no longer write (programs still may). */
 XBPF_API int xbpf_map_freeze(struct xbpf_map *map);
+/* A lookup for readers that know a value layout of value_size bytes, which
+ * may be shorter or longer than the map's (xbpf_map_host_value_size): the
+ * common prefix is copied and the rest of value is zeroed. Control maps
+ * (docs/extensions.md) grow their values by appending fields, so a reader
+ * built against an older layout reads the fields it knows and a newer
+ * reader sees zeros for fields the provider does not have yet. For maps
+ * whose provider implements the storage, the provider gets value_size
+ * (and the core zeroes what it leaves). Errors as xbpf_map_lookup_elem;
+ * -EINVAL for a value_size of 0. */
+XBPF_API int xbpf_map_lookup_elem_sized(struct xbpf_map *map, const void *key, void *value,
+					size_t value_size);
 
 /* Map-in-map and PROG_ARRAY values are object ids (uint32_t) from the host,
  * on update and on lookup: the id of the inner map or of the program. An id

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps/custom_map_none.h"
+#include "maps/map_sized.h"
 #include "maps/shared_mem.h"
 #include "maps/types.h"
 #include "runtime/epoch.h"
@@ -42,6 +44,10 @@ struct custom_map {
 	struct xbpf_provider *orphaned_by; /* left, not yet logged */
 	pthread_mutex_t write_lock;
 	struct xbpf_client client;
+	/* The provider's BTF of keys and values (a copy), or NULL. */
+	void *btf;
+	size_t btf_size;
+	uint32_t btf_key_type_id, btf_value_type_id;
 };
 
 static const struct xbpf_map_ops custom_map_ops;
@@ -76,12 +82,88 @@ static bool attached(const struct custom_map *cm)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Base none: the provider's own operations (custom_map_none.c)             */
+/* ------------------------------------------------------------------------ */
+
+static bool is_none(const struct custom_map *cm)
+{
+	return cm->base == XBPF_MAP_BASE_NONE;
+}
+
+static int none_host_lookup(struct custom_map *cm, const void *key, void *value, uint32_t size)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_lookup(&p->u.map_type, &cm->map, cm->state, key, value, size);
+	xbpf_provider_release(p);
+	return err;
+}
+
+static int none_host_update(struct custom_map *cm, const void *key, const void *value,
+			    uint64_t flags)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_update(&p->u.map_type, &cm->map, cm->state, key, value, flags);
+	xbpf_provider_release(p);
+	return err;
+}
+
+static int none_host_delete(struct custom_map *cm, const void *key)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_delete(&p->u.map_type, &cm->map, cm->state, key);
+	xbpf_provider_release(p);
+	return err;
+}
+
+static int none_next_key(struct custom_map *cm, const void *key, void *next_key)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_next_key(&p->u.map_type, &cm->map, cm->state, key, next_key);
+	xbpf_provider_release(p);
+	return err;
+}
+
+/* Programs run inside an epoch, and an unregistering provider waits for
+ * the epoch after it let go of its maps: no busy count is needed, and
+ * the program path takes no lock. */
+static long none_prog_write(struct custom_map *cm, const void *key, const void *value,
+			    uint64_t flags)
+{
+	struct xbpf_provider *p = atomic_load_explicit(&cm->prov, memory_order_acquire);
+	if (!p)
+		return -XBPF_EDETACHED;
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	return value ? xbpf_none_map_prog_update(t, &cm->map, cm->state, key, value, flags)
+		     : xbpf_none_map_prog_delete(t, &cm->map, cm->state, key);
+}
+
+static int custom_host_lookup_sized(struct xbpf_map *map, const void *key, void *value,
+				    size_t value_size)
+{
+	if (!is_none(custom_of(map)))
+		return xbpf_map_lookup_copy(map, key, value, value_size);
+	if (value_size > UINT32_MAX)
+		return -E2BIG;
+	return none_host_lookup(custom_of(map), key, value, (uint32_t)value_size);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Host path                                                                */
 /* ------------------------------------------------------------------------ */
 
 static int custom_host_lookup(struct xbpf_map *map, const void *key, void *value)
 {
 	struct custom_map *cm = custom_of(map);
+	if (is_none(cm))
+		return none_host_lookup(cm, key, value, map->value_size);
 	struct xbpf_provider *p = hold(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -142,6 +224,8 @@ static int custom_host_update(struct xbpf_map *map, const void *key, const void 
 	struct custom_map *cm = custom_of(map);
 	if (flags > XBPF_EXIST)
 		return -EINVAL;
+	if (is_none(cm))
+		return none_host_update(cm, key, value, flags);
 	struct xbpf_provider *p = hold(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -231,19 +315,25 @@ static int remove_entry(struct xbpf_map *map, const void *key, void *value)
 
 static int custom_host_delete(struct xbpf_map *map, const void *key)
 {
+	if (is_none(custom_of(map)))
+		return none_host_delete(custom_of(map), key);
 	return remove_entry(map, key, NULL);
 }
 
 static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, void *value)
 {
-	if (!custom_of(map)->store->ops->host_lookup_and_delete)
-		return -EOPNOTSUPP; /* arrays, as their built-in kind */
+	/* Arrays, as their built-in kind; base none: the provider has no
+	 * atomic lookup-and-delete. */
+	if (!custom_of(map)->store || !custom_of(map)->store->ops->host_lookup_and_delete)
+		return -EOPNOTSUPP;
 	return remove_entry(map, key, value);
 }
 
 static int custom_get_next_key(struct xbpf_map *map, const void *key, void *next_key)
 {
 	struct custom_map *cm = custom_of(map);
+	if (is_none(cm))
+		return none_next_key(cm, key, next_key);
 	if (!attached(cm))
 		return -XBPF_EDETACHED;
 	return cm->store->ops->get_next_key(cm->store, key, next_key);
@@ -267,6 +357,8 @@ static long custom_update(struct xbpf_map *map, const void *key, const void *val
 	struct custom_map *cm = custom_of(map);
 	if (!(cm->properties & XBPF_MAP_PROG_UPDATE) || transforms(cm))
 		return -EOPNOTSUPP;
+	if (is_none(cm))
+		return none_prog_write(cm, key, value, flags);
 	if (!attached(cm))
 		return -XBPF_EDETACHED;
 	return cm->store->ops->update(cm->store, key, value, flags, cpu);
@@ -277,6 +369,8 @@ static long custom_delete(struct xbpf_map *map, const void *key)
 	struct custom_map *cm = custom_of(map);
 	if (!(cm->properties & XBPF_MAP_PROG_DELETE) || transforms(cm))
 		return -EOPNOTSUPP;
+	if (is_none(cm))
+		return none_prog_write(cm, key, NULL, 0);
 	if (!attached(cm))
 		return -XBPF_EDETACHED;
 	return cm->store->ops->delete(cm->store, key);
@@ -286,7 +380,7 @@ static bool custom_value_region(const struct xbpf_map *map, uintptr_t addr, size
 				struct xbpf_region *out)
 {
 	const struct custom_map *cm = custom_of(map);
-	if (transforms(cm) || !cm->store->ops->value_region)
+	if (transforms(cm) || !cm->store || !cm->store->ops->value_region)
 		return false;
 	return cm->store->ops->value_region(cm->store, addr, size, out);
 }
@@ -294,7 +388,7 @@ static bool custom_value_region(const struct xbpf_map *map, uintptr_t addr, size
 static int64_t custom_count(const struct xbpf_map *map)
 {
 	const struct custom_map *cm = custom_of(map);
-	return cm->store->ops->count ? cm->store->ops->count(cm->store) : -1;
+	return cm->store && cm->store->ops->count ? cm->store->ops->count(cm->store) : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -418,6 +512,7 @@ static void free_parts(struct custom_map *cm)
 	if (cm->store)
 		cm->store->ops->free(cm->store);
 	pthread_mutex_destroy(&cm->write_lock);
+	free(cm->btf);
 	free(cm->state);
 	free(cm);
 }
@@ -433,6 +528,7 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		return -EOPNOTSUPP;
 	}
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	int err;
 	struct custom_map *cm = calloc(1, sizeof(*cm));
 	if (!cm) {
 		xbpf_provider_release(p);
@@ -449,6 +545,20 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		xbpf_provider_release(p);
 		return -ENOMEM;
 	}
+	if (t->btf) {
+		err = xbpf_none_map_check_btf(rt, t, attr);
+		if (!err && !(cm->btf = malloc(t->btf_size)))
+			err = -ENOMEM;
+		if (err) {
+			free_parts(cm);
+			xbpf_provider_release(p);
+			return err;
+		}
+		memcpy(cm->btf, t->btf, t->btf_size);
+		cm->btf_size = t->btf_size;
+		cm->btf_key_type_id = t->btf_key_type_id;
+		cm->btf_value_type_id = t->btf_value_type_id;
+	}
 
 	struct xbpf_map_params params = {
 		.hdr = XBPF_ABI_HEADER(struct xbpf_map_params),
@@ -460,7 +570,7 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		.name = name,
 	};
 	uint32_t stored = attr->value_size;
-	int err = t->create(t->ctx, &cm->map, &params, cm->state, &stored);
+	err = t->create(t->ctx, &cm->map, &params, cm->state, &stored);
 	if (err) {
 		xbpf_log(rt, XBPF_LOG_ERROR, "map '%s': map type '%s' (%s) refused it: error %d", name,
 			 t->name, xbpf_provider_owner(p), err);
@@ -484,7 +594,8 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 	 * so a provider's raw lookup reads a stored value that stays whole. */
 	if (transforms(cm) && t->base == XBPF_MAP_BASE_HASH)
 		store_attr.map_flags |= XBPF_F_NO_PREALLOC;
-	err = xbpf_map_type_ops(store_attr.type)->alloc(rt, &store_attr, &cm->store);
+	if (!is_none(cm))
+		err = xbpf_map_type_ops(store_attr.type)->alloc(rt, &store_attr, &cm->store);
 	if (err)
 		goto destroy;
 
@@ -543,6 +654,7 @@ static const struct xbpf_map_ops custom_map_ops = {
 	.host_update = custom_host_update,
 	.host_delete = custom_host_delete,
 	.host_lookup_and_delete = custom_host_lookup_and_delete,
+	.host_lookup_sized = custom_host_lookup_sized,
 	.get_next_key = custom_get_next_key,
 	.value_region = custom_value_region,
 	.count = custom_count,
@@ -585,7 +697,7 @@ const void *xbpf_custom_map_raw_lookup(struct xbpf_map *map, const struct xbpf_p
 				       const void *key)
 {
 	struct custom_map *cm = served_by(map, provider);
-	if (!cm || !key)
+	if (!cm || !key || !cm->store)
 		return NULL;
 	return cm->store->ops->lookup(cm->store, key, 0);
 }
@@ -593,4 +705,21 @@ const void *xbpf_custom_map_raw_lookup(struct xbpf_map *map, const struct xbpf_p
 uint32_t xbpf_custom_map_type(const struct xbpf_map *map)
 {
 	return map ? (uint32_t)map->type : 0;
+}
+
+bool xbpf_custom_map_orphaned(const struct xbpf_map *map)
+{
+	return map && map->ops == &custom_map_ops && !attached(custom_of(map));
+}
+
+const void *xbpf_custom_map_btf(const struct xbpf_map *map, size_t *size, uint32_t *key_type_id,
+				uint32_t *value_type_id)
+{
+	if (!map || map->ops != &custom_map_ops || !custom_of(map)->btf)
+		return NULL;
+	const struct custom_map *cm = custom_of(map);
+	*size = cm->btf_size;
+	*key_type_id = cm->btf_key_type_id;
+	*value_type_id = cm->btf_value_type_id;
+	return cm->btf;
 }
