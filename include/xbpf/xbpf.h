@@ -348,6 +348,24 @@ struct xbpf_program_info {
 };
 XBPF_API int xbpf_program_get_info(const struct xbpf_program *prog, struct xbpf_program_info *info);
 
+/* Time every run (run_time_ns of program info and of the control map
+ * below): two clock reads per run, so off by default, as Linux's
+ * kernel.bpf_stats_enabled. Run counts are always kept. Returns the
+ * previous setting. */
+XBPF_API bool xbpf_runtime_enable_stats(struct xbpf_runtime *rt, bool enable);
+
+/* The core's control map of program statistics, opened with
+ * xbpf_map_get_pinned(rt, XBPF_CORE_PROGRAMS_MAP, &map) with no creation
+ * step: keys are program ids (uint32_t, iterated in id order), values this
+ * struct, read with xbpf_map_lookup_elem_sized(map, &id, &stats,
+ * sizeof(stats)) so that a reader built against an older or newer xbpf
+ * gets the fields both know (fields are only appended). Read-only. */
+#define XBPF_CORE_PROGRAMS_MAP "ext/core/programs"
+struct xbpf_prog_run_stats {
+	uint64_t run_cnt;     /* runs, from hooks and test_run */
+	uint64_t run_time_ns; /* while xbpf_runtime_enable_stats is on */
+};
+
 /* As Linux's BPF_PROG_TEST_RUN. */
 struct xbpf_test_run_opts {
 	size_t sz;

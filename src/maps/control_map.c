@@ -70,9 +70,12 @@ int xbpf_control_map_publish(struct xbpf_provider *p, const char *name, uint32_t
 	snprintf(path, sizeof(path), "ext/%s/%s", p->ext ? xbpf_extension_name(p->ext) : "core",
 		 name);
 
-	struct xbpf_map *old = NULL;
-	int err = xbpf_map_get_pinned(rt, path, &old);
+	/* The object layer's lookup: xbpf_map_get_pinned would publish the
+	 * core's own control maps, which come through here. */
+	struct xbpf_obj *obj;
+	int err = xbpf_obj_get_pinned(rt, path, XBPF_OBJ_MAP, &obj);
 	if (!err) {
+		struct xbpf_map *old = xbpf_map_from_obj(obj);
 		int verdict = judge_existing(rt, p, old, path, key_size, value_size, max_entries);
 		if (verdict == 1)
 			err = xbpf_unpin(rt, path);

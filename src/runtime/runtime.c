@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "program/prog_stats_map.h"
 #include "runtime/extension.h"
 #include "runtime/log.h"
 
@@ -68,6 +69,7 @@ void xbpf_runtime_free(struct xbpf_runtime *rt)
 		return;
 	xbpf_extensions_unload_all(rt);
 	xbpf_pins_release_all(rt);
+	xbpf_core_control_maps_release(rt);
 	xbpf_runtime_put(rt);
 }
 
