@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "counters_map.h"
 #include "xdp_ext.h"
 
 struct xdp_instance {
@@ -37,6 +38,7 @@ static void drop_instance(struct xdp_instance *inst)
 	for (size_t i = 0; i < 2; i++)
 		if (inst->hooks[i])
 			inst->env.core->unregister(inst->hooks[i]);
+	xdp_counters_unpublish(&inst->env);
 	free(inst);
 }
 
@@ -52,6 +54,8 @@ static int xdp_init(struct xbpf_extension *ext, const struct xbpf_core_services 
 		err = register_hook(inst, &xdp_pcap_hook, &inst->hooks[0]);
 	if (!err)
 		err = register_hook(inst, &xdp_live_hook, &inst->hooks[1]);
+	if (!err)
+		err = xdp_counters_publish(&inst->env);
 	if (err) {
 		drop_instance(inst);
 		return err;

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "counters_map.h"
 #include "frame_batch.h"
 #include "hook_params.h"
 #include "hook_thread.h"
@@ -294,6 +295,8 @@ static int live_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	_Atomic uint64_t *counters = env->core->link_counters(link, live_counter_names,
 							     LIVE_N_COUNTERS);
 	err = counters ? frame_batch_init(&l->batch, counters) : -ENOMEM;
+	if (!err) /* before the worker counts */
+		xdp_counters_track(env, link, (uint32_t)l->in_ifindex, counters);
 	if (!err)
 		err = hook_thread_start(&l->worker, live_worker, l);
 	if (err) {
@@ -303,6 +306,7 @@ static int live_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	*link_state = l;
 	return 0;
 fail:
+	xdp_counters_untrack(env, link);
 	bridge_free(l);
 	return err;
 }
@@ -315,6 +319,7 @@ static void live_detach(void *ctx, struct xbpf_link *link, void *link_state)
 	/* Cannot fail: the counter is far from overflowing. */
 	(void)!write(l->wake_fd, &one, sizeof(one));
 	pthread_join(l->worker, NULL);
+	xdp_counters_untrack(ctx, link);
 	bridge_free(l);
 }
 

@@ -83,7 +83,9 @@ attach type xdp/pcap
   runs xdp programs (xbpf attach OBJ --hook xdp/pcap)
 
 attach type xdp/live
-  runs xdp programs (xbpf attach OBJ --hook xdp/live)" "" "$xbpf" ext info xdp
+  runs xdp programs (xbpf attach OBJ --hook xdp/live)
+
+map type xdp_if_counters" "" "$xbpf" ext info xdp
 
 expect "ext info sample: its context" 0 "*program type sample
   section prefixes: sample
