@@ -4,6 +4,8 @@
  * reads, and control maps published under ext/<extension>/<name>, orphaned
  * and adopted. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -345,6 +347,64 @@ static void publishing_over_another_map_is_refused(void **state)
 	xbpf_runtime_free(rt);
 }
 
+struct racer {
+	struct xbpf_map *map;
+	struct xbpf_program *prog;
+	atomic_bool stop;
+	long ok, detached, bad;
+};
+
+/* Host lookups, iteration and a program's updates while the provider
+ * comes and goes: each either works or fails fast, none crashes. */
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	while (!atomic_load(&r->stop)) {
+		uint32_t key = 1, next;
+		struct nm_value v;
+		int err = xbpf_map_lookup_elem(r->map, &key, &v);
+		int err2 = xbpf_map_get_next_key(r->map, NULL, &next);
+		struct xbpf_test_run_opts opts = {.sz = sizeof(opts)};
+		int err3 = xbpf_program_test_run(r->prog, &opts);
+		long r0 = (long)opts.retval;
+		if (!err && v.a == 10 && !err2 && !err3 && r0 == 0)
+			r->ok++;
+		else if (err == -XBPF_EDETACHED || err2 == -XBPF_EDETACHED || r0 == -XBPF_EDETACHED)
+			r->detached++;
+		else
+			r->bad++;
+	}
+	return NULL;
+}
+
+static void provider_unload_races_operations(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	xbpf_runtime_set_log(rt, NULL, NULL, XBPF_LOG_ERROR);
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	struct xbpf_extension *ext = load(rt, "nm_none");
+	struct racer r = {0};
+	assert_int_equal(xbpf_map_get_pinned(rt, NM_PIN, &r.map), 0);
+	put(r.map, 1, 10, XBPF_ANY, 0);
+	assert_int_equal(load_write(rt, r.map, 2, 20, false, &r.prog), 0);
+	pthread_t threads[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, race, &r), 0);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(xbpf_extension_unload(ext), 0);
+		ext = load(rt, "nm_none");
+	}
+	atomic_store(&r.stop, true);
+	for (int i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	assert_int_equal(r.bad, 0);
+	assert_true(r.ok > 0);
+	xbpf_program_put(r.prog);
+	xbpf_map_put(r.map);
+	xbpf_runtime_free(rt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +414,7 @@ int main(void)
 		cmocka_unit_test(sized_reads),
 		cmocka_unit_test(control_maps_are_orphaned_and_adopted),
 		cmocka_unit_test(publishing_over_another_map_is_refused),
+		cmocka_unit_test(provider_unload_races_operations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
