@@ -3,11 +3,14 @@
  * A test map type with provider-implemented storage (XBPF_MAP_BASE_NONE),
  * built several ways (see CMakeLists.txt):
  *  NM_NAME        extension and map type name
+ *  NM_V2          a newer version of nm_none (extension "nm_none"): values
+ *                 gain a third field c, so maps of the old layout are not
+ *                 adopted and its control map is replaced
  *  NM_PROG        1: programs may update and delete through the provider
  *  NM_PUBLISH     1: init publishes a control map "table" (NM_PIN)
  *  NM_BAD_*       malformed provider data, to be refused by the core.
  * Entries live in the per-map state the core allocates (so they survive
- * the provider): up to NM_MAX_ENTRIES u32 keys with struct nm_value values,
+ * the provider): up to NM_MAX_ENTRIES u32 keys with nm_value_t values,
  * guarded by a spin flag (the program path must not block).
  */
 #include <errno.h>
@@ -18,11 +21,23 @@
 
 #include "nm_test.h"
 
+#ifdef NM_V2
+#define EXT_NAME "nm_none"
+#define N_FIELDS 3
+typedef struct {
+	uint64_t a, b, c;
+} nm_value_t;
+#else
+#define EXT_NAME NM_NAME
+#define N_FIELDS 2
+typedef struct nm_value nm_value_t;
+#endif
+
 struct nm_state {
 	atomic_flag lock;
 	bool used[NM_MAX_ENTRIES];
 	uint32_t keys[NM_MAX_ENTRIES];
-	struct nm_value values[NM_MAX_ENTRIES];
+	nm_value_t values[NM_MAX_ENTRIES];
 	uint32_t max_entries;
 };
 
@@ -52,7 +67,7 @@ static int nm_create(void *ctx, struct xbpf_map *map, const struct xbpf_map_para
 		     void *state, uint32_t *stored_value_size)
 {
 	struct nm_state *s = state;
-	if (params->key_size != 4 || params->value_size != sizeof(struct nm_value))
+	if (params->key_size != 4 || params->value_size != sizeof(nm_value_t))
 		return -EMSGSIZE;
 	if (params->max_entries == 0 || params->max_entries > NM_MAX_ENTRIES)
 		return -E2BIG;
@@ -76,7 +91,7 @@ static int nm_lookup(void *ctx, struct xbpf_map *map, void *state, const void *k
 	int i = slot_of(s, k);
 	if (i >= 0)
 		memcpy(value, &s->values[i],
-		       value_size < sizeof(struct nm_value) ? value_size : sizeof(struct nm_value));
+		       value_size < sizeof(nm_value_t) ? value_size : sizeof(nm_value_t));
 	unlock(s);
 	return i >= 0 ? 0 : -ENOENT;
 }
@@ -86,7 +101,7 @@ static int nm_update(void *ctx, struct xbpf_map *map, void *state, const void *k
 {
 	struct nm_state *s = state;
 	uint32_t k;
-	struct nm_value v;
+	nm_value_t v;
 	memcpy(&k, key, sizeof(k));
 	memcpy(&v, value, sizeof(v));
 	if (value_size != sizeof(v) || !(flags & (XBPF_MAP_FROM_HOST | XBPF_MAP_FROM_PROGRAM)))
@@ -160,24 +175,27 @@ static const struct {
 	uint16_t magic;
 	uint8_t version, flags;
 	uint32_t hdr_len, type_off, type_len, str_off, str_len;
-	uint32_t types[4 + 4 + 3 + 3 * 2];
+	uint32_t types[4 + 4 + 3 + 3 * N_FIELDS];
 	char strings[32];
 } nm_btf __attribute__((unused)) = {
 	.magic = 0xeb9f,
 	.version = 1,
 	.hdr_len = 24,
 	.type_off = 0,
-	.type_len = sizeof(uint32_t) * 17,
-	.str_off = sizeof(uint32_t) * 17,
-	.str_len = 26,
+	.type_len = sizeof(uint32_t) * (11 + 3 * N_FIELDS),
+	.str_off = sizeof(uint32_t) * (11 + 3 * N_FIELDS),
+	.str_len = 28,
 	.types = {
 		BTF_INT(1, 4),
 		BTF_INT(7, 8),
-		13, 0x04000002u, 16, /* struct nm_value, 2 members, 16 bytes */
+		13, 0x04000000u | N_FIELDS, sizeof(nm_value_t), /* struct nm_value */
 		22, 2, 0,            /* a: __u64 at bit 0 */
 		24, 2, 64,           /* b: __u64 at bit 64 */
+#ifdef NM_V2
+		26, 2, 128,          /* c: __u64 at bit 128 */
+#endif
 	},
-	.strings = "\0__u32\0__u64\0nm_value\0a\0b",
+	.strings = "\0__u32\0__u64\0nm_value\0a\0b\0c",
 };
 
 static const struct xbpf_map_type_provider map_type = {
@@ -204,7 +222,7 @@ static const struct xbpf_map_type_provider map_type = {
 	.btf_size = 25,
 #else
 	.btf = &nm_btf,
-	.btf_size = 24 + sizeof(uint32_t) * 17 + 26,
+	.btf_size = 24 + sizeof(uint32_t) * (11 + 3 * N_FIELDS) + 28,
 #endif
 #ifdef NM_BAD_BTF_KEY
 	.btf_key_type_id = 9,
@@ -219,8 +237,8 @@ static int nm_init(struct xbpf_extension *ext, const struct xbpf_core_services *
 	core = services;
 	int err = core->register_map_type(ext, &map_type, &provider);
 	if (!err && NM_PUBLISH)
-		err = core->publish_map(provider, "table", 4, sizeof(struct nm_value), NM_MAX_ENTRIES);
+		err = core->publish_map(provider, "table", 4, sizeof(nm_value_t), NM_MAX_ENTRIES);
 	return err;
 }
 
-XBPF_EXTENSION(NM_NAME, "test map type with provider-implemented storage", nm_init, NULL);
+XBPF_EXTENSION(EXT_NAME, "test map type with provider-implemented storage", nm_init, NULL);

@@ -326,6 +326,42 @@ static void control_maps_are_orphaned_and_adopted(void **state)
 	xbpf_runtime_free(rt);
 }
 
+/* A new version of the extension with a longer value: the old map cannot
+ * be adopted (other state), so publishing replaces it at the path; holders
+ * of the old one keep an orphaned map. */
+static void a_new_layout_replaces_the_control_map(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *ext = load(rt, "nm_none");
+	struct xbpf_map *old, *map;
+	assert_int_equal(xbpf_map_get_pinned(rt, NM_PIN, &old), 0);
+	put(old, 1, 10, XBPF_ANY, 0);
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+
+	ext = load(rt, "nm_none_v2");
+	assert_non_null(strstr(ext_log_text, "stays orphaned"));
+	assert_non_null(strstr(ext_log_text, "control map 'ext/nm_none/table': replacing the "
+					     "orphaned map"));
+	assert_int_equal(xbpf_map_get_pinned(rt, NM_PIN, &map), 0);
+	assert_ptr_not_equal(map, old);
+	struct xbpf_map_info info;
+	assert_int_equal(xbpf_map_get_info(map, &info), 0);
+	assert_int_equal(info.value_size, 24);
+	uint32_t key = 1;
+	struct nm_value v;
+	assert_int_equal(xbpf_map_lookup_elem(old, &key, &v), -XBPF_EDETACHED);
+	assert_int_equal(xbpf_map_lookup_elem_sized(map, &key, &v, sizeof(v)), -ENOENT);
+	/* A reader of the old, shorter layout reads the new map's prefix. */
+	uint64_t three[3] = {7, 8, 9};
+	assert_int_equal(xbpf_map_update_elem(map, &key, three, XBPF_ANY), 0);
+	assert_int_equal(xbpf_map_lookup_elem_sized(map, &key, &v, sizeof(v)), 0);
+	assert_int_equal(v.a, 7);
+	assert_int_equal(v.b, 8);
+	xbpf_map_put(old);
+	xbpf_map_put(map);
+	xbpf_runtime_free(rt);
+}
+
 static void publishing_over_another_map_is_refused(void **state)
 {
 	struct xbpf_runtime *rt = ext_runtime();
@@ -413,6 +449,7 @@ int main(void)
 		cmocka_unit_test(programs_go_through_the_provider),
 		cmocka_unit_test(sized_reads),
 		cmocka_unit_test(control_maps_are_orphaned_and_adopted),
+		cmocka_unit_test(a_new_layout_replaces_the_control_map),
 		cmocka_unit_test(publishing_over_another_map_is_refused),
 		cmocka_unit_test(provider_unload_races_operations),
 	};
