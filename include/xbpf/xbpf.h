@@ -266,6 +266,17 @@ XBPF_API int xbpf_map_get_next_id(struct xbpf_runtime *rt, uint32_t start_id, ui
 XBPF_API int xbpf_map_pin(struct xbpf_map *map, const char *path);
 XBPF_API int xbpf_map_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_map **out);
 
+/* The BTF describing the map's keys and values, as Linux's btf,
+ * btf_key_type_id and btf_value_type_id: raw .BTF bytes (valid while the
+ * caller holds the map) and the ids of the key and value types in them (0:
+ * not described, such as the key of a global data map, whose value is its
+ * DATASEC). The loader gives it to the maps of objects compiled with BTF
+ * (SEC(".maps") definitions with __type(key/value), .data/.rodata/.bss);
+ * extensions give it to the maps they publish. -ENOENT when the map has
+ * none. Any output pointer may be NULL. */
+XBPF_API int xbpf_map_btf(const struct xbpf_map *map, const void **btf, size_t *btf_size,
+			  uint32_t *key_type_id, uint32_t *value_type_id);
+
 /* Ring buffer consumer (BPF_MAP_TYPE_RINGBUF), as libbpf's ring_buffer:
  * calls fn once per submitted record in order, skipping discarded ones. A
  * non-zero return from fn stops consumption and is returned. */
@@ -567,6 +578,14 @@ struct xbpf_provider_info {
 	const char *program_type;
 	const char *const *program_types;
 	size_t n_program_types;
+
+	/* XBPF_PROVIDES_MAP_TYPE: the type number maps are created with, where
+	 * the core keeps entries (XBPF_MAP_BASE_* of <xbpf/extension.h>: 1
+	 * hash, 2 array, 3 none: the provider does) and the XBPF_MAP_*
+	 * properties (transforms values, accesses programs may make). */
+	uint32_t map_type;
+	uint32_t map_base;
+	uint32_t map_properties;
 };
 
 /* Calls fn for every registered provider, in registration order (of the

@@ -17,6 +17,7 @@
 
 #include "isa/insn.h"
 #include "loader/elf_obj.h"
+#include "loader/object_btf.h"
 #include "maps/map.h"
 #include "program/program.h"
 #include "runtime/log.h"
@@ -368,6 +369,8 @@ int xbpf_object_load(struct xbpf_object *obj, const struct xbpf_program_load_opt
 	struct xbpf_log_capture cap;
 	xbpf_log_capture_begin(&cap, opts ? opts->log : NULL, XBPF_LOG_INFO);
 	int err = create_maps(obj);
+	if (!err)
+		xbpf_object_attach_map_btf(obj->rt, obj->name, obj->elf, obj->maps);
 	if (!err)
 		err = fill_slots(obj, false);
 	if (!err)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "maps/custom_map.h"
+#include "maps/map_btf.h"
 #include "maps/types.h"
 #include "program/prog_stats_map.h"
 #include "runtime/log.h"
@@ -66,6 +67,7 @@ void xbpf_map_init(struct xbpf_map *map, const struct xbpf_map_attr *attr,
 	map->percpu = false;
 	map->inner_meta = NULL;
 	atomic_init(&map->frozen, false);
+	atomic_init(&map->btf, NULL);
 }
 
 static void map_object_free(struct xbpf_obj *obj)
@@ -73,6 +75,7 @@ static void map_object_free(struct xbpf_obj *obj)
 	struct xbpf_map *map = xbpf_map_from_obj(obj);
 	struct xbpf_map *inner_meta = map->inner_meta;
 
+	xbpf_map_btf_release(map);
 	map->ops->free(map);
 	xbpf_map_unref(inner_meta);
 }

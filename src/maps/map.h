@@ -96,6 +96,8 @@ struct xbpf_map {
 	/* Map-in-map: the template inner maps must match (a reference). */
 	struct xbpf_map *inner_meta;
 	atomic_bool frozen;
+	/* BTF of key and value, set at most once (maps/map_btf.h). */
+	struct xbpf_map_btf *_Atomic btf;
 };
 
 /* Fill the common part of a map a type allocated. */

@@ -292,6 +292,11 @@ static int describe(const struct xbpf_provider *p, struct xbpf_provider_info *in
 		info->program_types = p->u.helpers.program_types;
 		info->n_program_types = p->u.helpers.n_program_types;
 		return 0;
+	case XBPF_PROVIDER_MAP_TYPE:
+		info->map_type = p->u.map_type.type;
+		info->map_base = p->u.map_type.base;
+		info->map_properties = p->u.map_type.properties;
+		return 0;
 	default:
 		return 0;
 	}

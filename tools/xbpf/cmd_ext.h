@@ -38,6 +38,11 @@ int cli_ext_load(struct xbpf_runtime *rt, const char *cmd, const char *name_or_p
 /* One line saying what a provider is ("hook  xdp/pcap  runs xdp programs"). */
 void ext_provider_summary(const struct xbpf_provider_info *info, char *buf, size_t size);
 
+/* Map types (cmd_ext_maps.c): the summary line, and the description of
+ * `xbpf ext info`. */
+void ext_map_type_summary(const struct xbpf_provider_info *info, char *buf, size_t size);
+void ext_map_type_print(const struct xbpf_provider_info *info);
+
 /* xbpf ext info (argv[0] is "info"). */
 int ext_info(int argc, char **argv);
 

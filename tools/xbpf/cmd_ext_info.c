@@ -67,6 +67,9 @@ void ext_provider_summary(const struct xbpf_provider_info *info, char *buf, size
 		append(buf, size, &len, "; for ");
 		visibility(buf, size, &len, info);
 		break;
+	case XBPF_PROVIDES_MAP_TYPE:
+		ext_map_type_summary(info, buf, size);
+		break;
 	default:
 		append(buf, size, &len, "map type       %s", info->name);
 		break;
@@ -208,6 +211,9 @@ static int print_provider(void *user, const struct xbpf_provider_info *info)
 			print_helper(&info->helpers[i], true);
 		printf("  (qualify with __attribute__((btf_decl_tag(\"xbpf:provider=%s\"))) where "
 		       "another provider has the same name)\n", info->name);
+		break;
+	case XBPF_PROVIDES_MAP_TYPE:
+		ext_map_type_print(info);
 		break;
 	default:
 		printf("map type %s\n", info->name);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* xbpf map: subcommands about the maps of an ELF object (map list). */
+/* xbpf map: subcommands about maps (map list, map dump). */
 #include <inttypes.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_map.h"
 #include "session.h"
 
 static void list_usage(FILE *out)
@@ -62,15 +63,23 @@ static const struct cli_command cli_map_list = {
 	.usage = list_usage,
 };
 
+static const struct cli_command cli_map_dump_cmd = {
+	.name = "dump",
+	.summary = "print the entries of maps, through their BTF",
+	.run = cli_map_dump,
+	.usage = cli_map_dump_usage,
+};
+
 static const struct cli_command *const subcommands[] = {
 	&cli_map_list,
+	&cli_map_dump_cmd,
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
 static void usage(FILE *out)
 {
-	cli_subcommand_usage(out, "map", "Inspects the maps of an ELF object.", subcommands,
+	cli_subcommand_usage(out, "map", "Inspects maps: those of an ELF object, and those extensions publish.", subcommands,
 			     N_SUBCOMMANDS);
 }
 
@@ -81,7 +90,7 @@ static int run(int argc, char **argv)
 
 const struct cli_command cli_cmd_map = {
 	.name = "map",
-	.summary = "inspect the maps of an ELF object (map list)",
+	.summary = "inspect maps (map list, map dump)",
 	.run = run,
 	.usage = usage,
 };

@@ -147,17 +147,17 @@ static struct xbpf_program *pick_program(struct cli_session *s, const char *path
 	return NULL;
 }
 
-static int parse_hex_exact(const char *what, const char *text, size_t want, uint8_t **out,
-			   const char *set)
+static int parse_hex_exact(const char *cmd, const char *what, const char *text, size_t want,
+			   uint8_t **out, const char *set)
 {
 	char err[128];
 	size_t len;
 	if (cli_parse_hex(text, out, &len, err, sizeof(err))) {
-		cli_error("run", "--set %s: %s: %s", set, what, err);
+		cli_error(cmd, "--set %s: %s: %s", set, what, err);
 		return -EINVAL;
 	}
 	if (len != want) {
-		cli_error("run", "--set %s: %s has %zu bytes, the map's %ss have %zu", set, what,
+		cli_error(cmd, "--set %s: %s has %zu bytes, the map's %ss have %zu", set, what,
 			  len, what, want);
 		free(*out);
 		*out = NULL;
@@ -166,45 +166,45 @@ static int parse_hex_exact(const char *what, const char *text, size_t want, uint
 	return 0;
 }
 
-/* One --set MAP:KEY=VALUE. */
-static int apply_set(struct cli_session *s, const char *set)
+/* One --set MAP:KEY=VALUE (session.h). */
+int cli_apply_set(struct cli_session *s, const char *set)
 {
 	const char *colon = strrchr(set, ':');
 	const char *eq = colon ? strchr(colon, '=') : NULL;
 	if (!colon || !eq || colon == set) {
-		cli_error("run", "--set %s: not MAP:KEY=VALUE", set);
+		cli_error(s->cmd, "--set %s: not MAP:KEY=VALUE", set);
 		return -EINVAL;
 	}
 	char name[XBPF_OBJ_NAME_LEN];
 	snprintf(name, sizeof(name), "%.*s", (int)(colon - set), set);
 	struct xbpf_map *map = xbpf_object_find_map(s->obj, name);
 	if (!map) {
-		cli_error("run", "--set %s: the object has no map '%s'", set, name);
+		cli_error(s->cmd, "--set %s: the object has no map '%s'", set, name);
 		return -ENOENT;
 	}
 	struct xbpf_map_info info;
 	int rc = xbpf_map_get_info(map, &info);
 	if (rc) {
-		cli_error("run", "--set %s: %s", set, strerror(-rc));
+		cli_error(s->cmd, "--set %s: %s", set, strerror(-rc));
 		return rc;
 	}
 	char key_text[1024];
 	if ((size_t)(eq - colon - 1) >= sizeof(key_text)) {
-		cli_error("run", "--set %s: key too long", set);
+		cli_error(s->cmd, "--set %s: key too long", set);
 		return -EINVAL;
 	}
 	snprintf(key_text, sizeof(key_text), "%.*s", (int)(eq - colon - 1), colon + 1);
 	uint8_t *key = NULL, *value = NULL, *host_value = NULL;
-	rc = parse_hex_exact("key", key_text, info.key_size, &key, set);
+	rc = parse_hex_exact(s->cmd, "key", key_text, info.key_size, &key, set);
 	if (!rc)
-		rc = parse_hex_exact("value", eq + 1, info.value_size, &value, set);
+		rc = parse_hex_exact(s->cmd, "value", eq + 1, info.value_size, &value, set);
 	if (rc)
 		goto out;
 	size_t host_size = xbpf_map_host_value_size(map);
 	host_value = calloc(1, host_size ? host_size : 1);
 	if (!host_value) {
 		rc = -ENOMEM;
-		cli_error("run", "--set %s: out of memory", set);
+		cli_error(s->cmd, "--set %s: out of memory", set);
 		goto out;
 	}
 	if (cli_map_type_is_percpu(info.type)) {
@@ -216,7 +216,7 @@ static int apply_set(struct cli_session *s, const char *set)
 	}
 	rc = xbpf_map_update_elem(map, info.key_size ? key : NULL, host_value, XBPF_ANY);
 	if (rc)
-		cli_error("run", "--set %s: cannot update map '%s': %s", set, name, strerror(-rc));
+		cli_error(s->cmd, "--set %s: cannot update map '%s': %s", set, name, strerror(-rc));
 out:
 	free(key);
 	free(value);
@@ -439,7 +439,7 @@ static int run_all(struct cli_session *s, const struct run_args *a)
 		}
 	}
 	for (size_t i = 0; i < a->n_sets; i++) {
-		int rc = apply_set(s, a->sets[i]);
+		int rc = cli_apply_set(s, a->sets[i]);
 		if (rc)
 			return rc;
 	}

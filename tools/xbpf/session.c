@@ -56,17 +56,10 @@ static int load_extension(struct cli_session *s, const char *name)
 	return 0;
 }
 
-int cli_session_open_unloaded(struct cli_session *s, const char *cmd, const char *path)
+int cli_session_open_empty(struct cli_session *s, const char *cmd)
 {
 	s->cmd = cmd;
 	clear_log(s);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int rc = -errno;
-		cli_error(cmd, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	fclose(f);
 	int rc = xbpf_runtime_create(&s->rt);
 	if (rc) {
 		cli_error(cmd, "cannot create a runtime: %s", strerror(-rc));
@@ -84,6 +77,23 @@ int cli_session_open_unloaded(struct cli_session *s, const char *cmd, const char
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+int cli_session_open_unloaded(struct cli_session *s, const char *cmd, const char *path)
+{
+	s->cmd = cmd;
+	clear_log(s);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		int rc = -errno;
+		cli_error(cmd, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	fclose(f);
+	int rc = cli_session_open_empty(s, cmd);
+	if (rc)
+		return rc;
 	struct xbpf_object_open_opts open_opts = {.sz = sizeof(open_opts), .log = &s->log};
 	rc = xbpf_object_open_file(s->rt, path, &open_opts, &s->obj);
 	if (rc) {

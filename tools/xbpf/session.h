@@ -43,6 +43,8 @@ int cli_session_option(struct cli_session *s, int argc, char **argv, int *i);
 /* Creates the runtime, loads the extensions, opens and loads path. Reports
  * any error itself. 0 or a negative errno. */
 int cli_session_open(struct cli_session *s, const char *cmd, const char *path);
+/* Only the runtime and the extensions, no object (s->obj stays NULL). */
+int cli_session_open_empty(struct cli_session *s, const char *cmd);
 /* The same without loading the object (s->obj is opened only). */
 int cli_session_open_unloaded(struct cli_session *s, const char *cmd, const char *path);
 
@@ -60,5 +62,10 @@ const char *cli_map_type_name(unsigned type);
 bool cli_map_type_has_keys(unsigned type);
 
 bool cli_map_type_is_percpu(unsigned type);
+
+/* One `--set MAP:KEY=VALUE` (hex key and value) into a map of s->obj; per-CPU
+ * maps get VALUE in every CPU's slot. Reports errors as s->cmd. 0 or a
+ * negative errno. (cmd_run.c, shared by run and map dump.) */
+int cli_apply_set(struct cli_session *s, const char *set);
 
 #endif /* XBPF_TOOLS_SESSION_H */
