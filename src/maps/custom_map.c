@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "maps/custom_map_none.h"
+#include "maps/map_btf.h"
 #include "maps/map_sized.h"
 #include "maps/shared_mem.h"
 #include "maps/types.h"
@@ -44,10 +45,6 @@ struct custom_map {
 	struct xbpf_provider *orphaned_by; /* left, not yet logged */
 	pthread_mutex_t write_lock;
 	struct xbpf_client client;
-	/* The provider's BTF of keys and values (a copy), or NULL. */
-	void *btf;
-	size_t btf_size;
-	uint32_t btf_key_type_id, btf_value_type_id;
 };
 
 static const struct xbpf_map_ops custom_map_ops;
@@ -512,7 +509,6 @@ static void free_parts(struct custom_map *cm)
 	if (cm->store)
 		cm->store->ops->free(cm->store);
 	pthread_mutex_destroy(&cm->write_lock);
-	free(cm->btf);
 	free(cm->state);
 	free(cm);
 }
@@ -545,19 +541,11 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		xbpf_provider_release(p);
 		return -ENOMEM;
 	}
-	if (t->btf) {
-		err = xbpf_none_map_check_btf(rt, t, attr);
-		if (!err && !(cm->btf = malloc(t->btf_size)))
-			err = -ENOMEM;
-		if (err) {
-			free_parts(cm);
-			xbpf_provider_release(p);
-			return err;
-		}
-		memcpy(cm->btf, t->btf, t->btf_size);
-		cm->btf_size = t->btf_size;
-		cm->btf_key_type_id = t->btf_key_type_id;
-		cm->btf_value_type_id = t->btf_value_type_id;
+	err = xbpf_none_map_check_btf(rt, t, attr);
+	if (err) {
+		free_parts(cm);
+		xbpf_provider_release(p);
+		return err;
 	}
 
 	struct xbpf_map_params params = {
@@ -605,6 +593,12 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 	/* Held busy: an unregister waits, then orphans the map as a client. */
 	atomic_store(&cm->prov, p);
 	xbpf_registrar_unlock(rt);
+	/* The provider's BTF, kept with the map (orphaned or not) for dumps
+	 * (xbpf_map_btf). Its sizes were checked above: only memory can fail,
+	 * and the map then works without. */
+	if (t->btf && xbpf_map_set_btf(&cm->map, t->btf, t->btf_size, t->btf_key_type_id,
+				       t->btf_value_type_id))
+		xbpf_log(rt, XBPF_LOG_WARN, "map '%s': its map type's BTF could not be kept", name);
 	xbpf_provider_release(p);
 	*out = &cm->map;
 	return 0;
@@ -710,16 +704,4 @@ uint32_t xbpf_custom_map_type(const struct xbpf_map *map)
 bool xbpf_custom_map_orphaned(const struct xbpf_map *map)
 {
 	return map && map->ops == &custom_map_ops && !attached(custom_of(map));
-}
-
-const void *xbpf_custom_map_btf(const struct xbpf_map *map, size_t *size, uint32_t *key_type_id,
-				uint32_t *value_type_id)
-{
-	if (!map || map->ops != &custom_map_ops || !custom_of(map)->btf)
-		return NULL;
-	const struct custom_map *cm = custom_of(map);
-	*size = cm->btf_size;
-	*key_type_id = cm->btf_key_type_id;
-	*value_type_id = cm->btf_value_type_id;
-	return cm->btf;
 }

@@ -37,9 +37,5 @@ uint32_t xbpf_custom_map_type(const struct xbpf_map *map);
 
 /* Is map a custom map whose provider has left? */
 bool xbpf_custom_map_orphaned(const struct xbpf_map *map);
-/* The BTF of keys and values its provider gave (a copy kept with the map,
- * orphaned or not), or NULL. */
-const void *xbpf_custom_map_btf(const struct xbpf_map *map, size_t *size, uint32_t *key_type_id,
-				uint32_t *value_type_id);
 
 #endif /* XBPF_MAPS_CUSTOM_MAP_H */

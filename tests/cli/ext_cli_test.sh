@@ -85,7 +85,11 @@ attach type xdp/pcap
 attach type xdp/live
   runs xdp programs (xbpf attach OBJ --hook xdp/live)
 
-map type xdp_if_counters" "" "$xbpf" ext info xdp
+map type xdp_if_counters
+  type: 4352 (in a map definition: __uint(type, 4352))
+  base storage: none (the extension keeps the entries itself)
+  values: stored as callers write them
+  programs may: none" "" "$xbpf" ext info xdp
 
 expect "ext info sample: its context" 0 "*program type sample
   section prefixes: sample

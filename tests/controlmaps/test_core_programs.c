@@ -14,7 +14,6 @@
 
 #include "ext_test.h"
 #include "isa/insn.h"
-#include "maps/custom_map.h"
 
 static struct xbpf_program *load_return(struct xbpf_runtime *rt, int32_t r0)
 {
@@ -121,8 +120,8 @@ static void btf_describes_the_layout(void **state)
 	assert_int_equal(xbpf_map_get_pinned(rt, XBPF_CORE_PROGRAMS_MAP, &map), 0);
 	size_t size;
 	uint32_t key_id, value_id;
-	const void *raw = xbpf_custom_map_btf(map, &size, &key_id, &value_id);
-	assert_non_null(raw);
+	const void *raw;
+	assert_int_equal(xbpf_map_btf(map, &raw, &size, &key_id, &value_id), 0);
 	struct btf *btf = btf__new(raw, (uint32_t)size);
 	assert_non_null(btf);
 	assert_int_equal(btf__resolve_size(btf, key_id), 4);

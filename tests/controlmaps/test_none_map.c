@@ -306,6 +306,11 @@ static void control_maps_are_orphaned_and_adopted(void **state)
 	put(map, 3, 31, XBPF_ANY, -XBPF_EDETACHED);
 	assert_int_equal(run(prog), (uint64_t)-XBPF_EDETACHED);
 	assert_non_null(strstr(ext_log_text, "map 'table' (id"));
+	/* Its BTF stays with it, for dumps. */
+	uint32_t key_id, value_id;
+	assert_int_equal(xbpf_map_btf(map, NULL, NULL, &key_id, &value_id), 0);
+	assert_int_equal(key_id, 1);
+	assert_int_equal(value_id, 3);
 
 	/* Back: adopted with its entries, and publishing again keeps it. */
 	ext = load(rt, "nm_none");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <cmocka.h>
 
 #include <xbpf/xbpf.h>
@@ -112,6 +113,23 @@ static void counters_match_the_verdicts(void **state)
 	assert_memory_equal(newer, &want3, sizeof(want3));
 	assert_int_equal(newer[7], 0);
 	assert_int_equal(newer[8], 0);
+	/* BTF names the fields, in the order of struct xdp_if_counters. */
+	const void *raw;
+	size_t size;
+	uint32_t key_id, value_id;
+	assert_int_equal(xbpf_map_btf(map, &raw, &size, &key_id, &value_id), 0);
+	struct btf *btf = btf__new(raw, (uint32_t)size);
+	assert_non_null(btf);
+	assert_int_equal(btf__resolve_size(btf, key_id), 4);
+	const struct btf_type *t = btf__type_by_id(btf, value_id);
+	static const char *const fields[] = {"received", "passed", "dropped", "transmitted",
+					     "redirected", "aborted", "errors"};
+	assert_int_equal(btf_vlen(t), 7);
+	for (int i = 0; i < 7; i++) {
+		assert_string_equal(btf__name_by_offset(btf, btf_members(t)[i].name_off), fields[i]);
+		assert_int_equal(btf_members(t)[i].offset, i * 64);
+	}
+	btf__free(btf);
 	/* Read-only. */
 	assert_int_equal(xbpf_map_update_elem(map, &key, &got, XBPF_ANY), -EPERM);
 
