@@ -392,7 +392,7 @@ struct racer {
 	struct xbpf_map *map;
 	struct xbpf_program *prog;
 	atomic_bool stop;
-	long ok, detached, bad;
+	atomic_long ok, detached, bad;
 };
 
 /* Host lookups, iteration and a program's updates while the provider
