@@ -21,7 +21,7 @@
 
 /* The control map's map type and value (its BTF describes the same). Fields
  * are only ever appended: readers use xbpf_map_lookup_elem_sized. */
-#define XDP_MAP_TYPE_IF_COUNTERS 4352
+#define XDP_MAP_TYPE_IF_COUNTERS 4608
 #define XDP_COUNTERS_PIN "ext/xdp/interfaces"
 struct xdp_if_counters {
 	uint64_t received;

@@ -86,7 +86,7 @@ attach type xdp/live
   runs xdp programs (xbpf attach OBJ --hook xdp/live)
 
 map type xdp_if_counters
-  type: 4352 (in a map definition: __uint(type, 4352))
+  type: 4608 (in a map definition: __uint(type, 4608))
   base storage: none (the extension keeps the entries itself)
   values: stored as callers write them
   programs may: none" "" "$xbpf" ext info xdp

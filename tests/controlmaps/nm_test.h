@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define NM_TYPE 4200
+#define NM_TYPE 4250
 #define NM_MAX_ENTRIES 8
 /* An update with this value.a is refused by the provider with -EBADMSG. */
 #define NM_REFUSED 0xbadULL
