@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "redirect_maps.h"
+#include "counters_map.h"
 #include "xdp_ext.h"
 
 struct xdp_instance {
@@ -40,6 +41,7 @@ static void drop_instance(struct xdp_instance *inst)
 		if (inst->hooks[i])
 			inst->env.core->unregister(inst->hooks[i]);
 	redirect_maps_unregister(&inst->env, inst->redirect_maps);
+	xdp_counters_unpublish(&inst->env);
 	free(inst);
 }
 
@@ -57,6 +59,8 @@ static int xdp_init(struct xbpf_extension *ext, const struct xbpf_core_services 
 		err = register_hook(inst, &xdp_live_hook, &inst->hooks[1]);
 	if (!err)
 		err = redirect_maps_register(&inst->env, inst->redirect_maps);
+	if (!err)
+		err = xdp_counters_publish(&inst->env);
 	if (err) {
 		drop_instance(inst);
 		return err;

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "counters_map.h"
 #include "frame_batch.h"
 #include "hook_params.h"
 #include "hook_thread.h"
@@ -358,6 +359,8 @@ static int live_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	err = counters ? frame_batch_init(&l->batch, counters) : -ENOMEM;
 	l->batch.can_egress = can_egress;
 	l->batch.egress_arg = l;
+	if (!err) /* before the worker counts */
+		xdp_counters_track(env, link, (uint32_t)l->in_ifindex, counters);
 	if (!err)
 		err = hook_thread_start(&l->worker, live_worker, l);
 	if (err) {
@@ -367,6 +370,7 @@ static int live_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	*link_state = l;
 	return 0;
 fail:
+	xdp_counters_untrack(env, link);
 	bridge_free(l);
 	return err;
 }
@@ -379,6 +383,7 @@ static void live_detach(void *ctx, struct xbpf_link *link, void *link_state)
 	/* Cannot fail: the counter is far from overflowing. */
 	(void)!write(l->wake_fd, &one, sizeof(one));
 	pthread_join(l->worker, NULL);
+	xdp_counters_untrack(ctx, link);
 	bridge_free(l);
 }
 

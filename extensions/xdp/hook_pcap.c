@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "counters_map.h"
 #include "frame_batch.h"
 #include "hook_params.h"
 #include "hook_thread.h"
@@ -364,6 +365,8 @@ static int pcap_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	err = counters ? frame_batch_init(&r->batch, counters) : -ENOMEM;
 	r->batch.can_egress = can_egress;
 	r->batch.egress_arg = r;
+	if (!err) /* before the worker counts */
+		xdp_counters_track(env, link, r->ifindex, counters);
 	if (!err)
 		err = hook_thread_start(&r->worker, replay_worker, r);
 	if (err) {
@@ -373,6 +376,7 @@ static int pcap_attach(void *ctx, struct xbpf_link *link, const void *params, si
 	*link_state = r;
 	return 0;
 fail:
+	xdp_counters_untrack(env, link);
 	replay_free(r);
 	return err;
 }
@@ -382,6 +386,7 @@ static void pcap_detach(void *ctx, struct xbpf_link *link, void *link_state)
 	struct pcap_replay *r = link_state;
 	atomic_store(&r->stop, true);
 	pthread_join(r->worker, NULL);
+	xdp_counters_untrack(ctx, link);
 	replay_free(r);
 }
 

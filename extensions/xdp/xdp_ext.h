@@ -20,6 +20,7 @@ extern const struct xbpf_core_services *xdp_core;
 struct xdp_hook_env {
 	const struct xbpf_core_services *core;
 	struct xbpf_extension *ext;
+	struct xdp_counters *counters; /* per-interface counters (counters_map.h), or NULL */
 };
 
 /* "xdp/pcap": replays a pcap file through the program, writing the frames

@@ -359,6 +359,20 @@ struct xbpf_core_services {
 	const void *(*map_raw_lookup)(struct xbpf_map *map, const struct xbpf_provider *provider,
 				      const void *key);
 	uint32_t (*map_type)(const struct xbpf_map *map);
+
+	/* Control maps: creates a map of provider's type (which must be
+	 * XBPF_MAP_BASE_NONE) and pins it at "ext/<extension name>/<name>"
+	 * (name: letters, digits, '_' or '.'), so that hosts open it with
+	 * xbpf_map_get_pinned and no creation step. The pin holds the map:
+	 * when the provider leaves, the map stays pinned, orphaned (its
+	 * operations fail with -XBPF_EDETACHED); when the provider registers
+	 * again, it adopts the map, and publishing the same name again keeps
+	 * it (0). An orphaned map of the type with other sizes is replaced by
+	 * a new one; anything else at the path is -EEXIST. Other errors:
+	 * -EINVAL (not a base-none map type, bad name) and the map type's
+	 * create errors. Must not be called from a helper or a callback. */
+	int (*publish_map)(struct xbpf_provider *provider, const char *name, uint32_t key_size,
+			   uint32_t value_size, uint32_t max_entries);
 };
 
 /* ------------------------------------------------------------------------ */

@@ -219,6 +219,17 @@ XBPF_API int xbpf_map_lookup_and_delete_elem(struct xbpf_map *map, const void *k
 XBPF_API int xbpf_map_get_next_key(struct xbpf_map *map, const void *key, void *next_key);
 /* After freezing, the host may no longer write (programs still may). */
 XBPF_API int xbpf_map_freeze(struct xbpf_map *map);
+/* A lookup for readers that know a value layout of value_size bytes, which
+ * may be shorter or longer than the map's (xbpf_map_host_value_size): the
+ * common prefix is copied and the rest of value is zeroed. Control maps
+ * (docs/extensions.md) grow their values by appending fields, so a reader
+ * built against an older layout reads the fields it knows and a newer
+ * reader sees zeros for fields the provider does not have yet. For maps
+ * whose provider implements the storage, the provider gets value_size
+ * (and the core zeroes what it leaves). Errors as xbpf_map_lookup_elem;
+ * -EINVAL for a value_size of 0. */
+XBPF_API int xbpf_map_lookup_elem_sized(struct xbpf_map *map, const void *key, void *value,
+					size_t value_size);
 
 /* Map-in-map and PROG_ARRAY values are object ids (uint32_t) from the host,
  * on update and on lookup: the id of the inner map or of the program. An id
@@ -347,6 +358,24 @@ struct xbpf_program_info {
 	uint64_t run_time_ns;
 };
 XBPF_API int xbpf_program_get_info(const struct xbpf_program *prog, struct xbpf_program_info *info);
+
+/* Time every run (run_time_ns of program info and of the control map
+ * below): two clock reads per run, so off by default, as Linux's
+ * kernel.bpf_stats_enabled. Run counts are always kept. Returns the
+ * previous setting. */
+XBPF_API bool xbpf_runtime_enable_stats(struct xbpf_runtime *rt, bool enable);
+
+/* The core's control map of program statistics, opened with
+ * xbpf_map_get_pinned(rt, XBPF_CORE_PROGRAMS_MAP, &map) with no creation
+ * step: keys are program ids (uint32_t, iterated in id order), values this
+ * struct, read with xbpf_map_lookup_elem_sized(map, &id, &stats,
+ * sizeof(stats)) so that a reader built against an older or newer xbpf
+ * gets the fields both know (fields are only appended). Read-only. */
+#define XBPF_CORE_PROGRAMS_MAP "ext/core/programs"
+struct xbpf_prog_run_stats {
+	uint64_t run_cnt;     /* runs, from hooks and test_run */
+	uint64_t run_time_ns; /* while xbpf_runtime_enable_stats is on */
+};
 
 /* As Linux's BPF_PROG_TEST_RUN. */
 struct xbpf_test_run_opts {

@@ -40,6 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps/custom_map_none.h"
+#include "maps/map_btf.h"
+#include "maps/map_sized.h"
 #include "maps/shared_mem.h"
 #include "maps/types.h"
 #include "runtime/epoch.h"
@@ -108,12 +111,88 @@ static bool attached(const struct custom_map *cm)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Base none: the provider's own operations (custom_map_none.c)             */
+/* ------------------------------------------------------------------------ */
+
+static bool is_none(const struct custom_map *cm)
+{
+	return cm->base == XBPF_MAP_BASE_NONE;
+}
+
+static int none_host_lookup(struct custom_map *cm, const void *key, void *value, uint32_t size)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_lookup(&p->u.map_type, &cm->map, cm->state, key, value, size);
+	xbpf_provider_release(p);
+	return err;
+}
+
+static int none_host_update(struct custom_map *cm, const void *key, const void *value,
+			    uint64_t flags)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_update(&p->u.map_type, &cm->map, cm->state, key, value, flags);
+	xbpf_provider_release(p);
+	return err;
+}
+
+static int none_host_delete(struct custom_map *cm, const void *key)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_delete(&p->u.map_type, &cm->map, cm->state, key);
+	xbpf_provider_release(p);
+	return err;
+}
+
+static int none_next_key(struct custom_map *cm, const void *key, void *next_key)
+{
+	struct xbpf_provider *p = hold(cm);
+	if (!p)
+		return -XBPF_EDETACHED;
+	int err = xbpf_none_map_next_key(&p->u.map_type, &cm->map, cm->state, key, next_key);
+	xbpf_provider_release(p);
+	return err;
+}
+
+/* Programs run inside an epoch, and an unregistering provider waits for
+ * the epoch after it let go of its maps: no busy count is needed, and
+ * the program path takes no lock. */
+static long none_prog_write(struct custom_map *cm, const void *key, const void *value,
+			    uint64_t flags)
+{
+	struct xbpf_provider *p = atomic_load_explicit(&cm->prov, memory_order_acquire);
+	if (!p)
+		return -XBPF_EDETACHED;
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	return value ? xbpf_none_map_prog_update(t, &cm->map, cm->state, key, value, flags)
+		     : xbpf_none_map_prog_delete(t, &cm->map, cm->state, key);
+}
+
+static int custom_host_lookup_sized(struct xbpf_map *map, const void *key, void *value,
+				    size_t value_size)
+{
+	if (!is_none(custom_of(map)))
+		return xbpf_map_lookup_copy(map, key, value, value_size);
+	if (value_size > UINT32_MAX)
+		return -E2BIG;
+	return none_host_lookup(custom_of(map), key, value, (uint32_t)value_size);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Host path                                                                */
 /* ------------------------------------------------------------------------ */
 
 static int custom_host_lookup(struct xbpf_map *map, const void *key, void *value)
 {
 	struct custom_map *cm = custom_of(map);
+	if (is_none(cm))
+		return none_host_lookup(cm, key, value, map->value_size);
 	struct xbpf_provider *p = hold(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -174,6 +253,8 @@ static int custom_host_update(struct xbpf_map *map, const void *key, const void 
 	struct custom_map *cm = custom_of(map);
 	if (flags > XBPF_EXIST)
 		return -EINVAL;
+	if (is_none(cm))
+		return none_host_update(cm, key, value, flags);
 	struct xbpf_provider *p = hold(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -263,19 +344,25 @@ static int remove_entry(struct xbpf_map *map, const void *key, void *value)
 
 static int custom_host_delete(struct xbpf_map *map, const void *key)
 {
+	if (is_none(custom_of(map)))
+		return none_host_delete(custom_of(map), key);
 	return remove_entry(map, key, NULL);
 }
 
 static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, void *value)
 {
-	if (!custom_of(map)->store->ops->host_lookup_and_delete)
-		return -EOPNOTSUPP; /* arrays, as their built-in kind */
+	/* Arrays, as their built-in kind; base none: the provider has no
+	 * atomic lookup-and-delete. */
+	if (!custom_of(map)->store || !custom_of(map)->store->ops->host_lookup_and_delete)
+		return -EOPNOTSUPP;
 	return remove_entry(map, key, value);
 }
 
 static int custom_get_next_key(struct xbpf_map *map, const void *key, void *next_key)
 {
 	struct custom_map *cm = custom_of(map);
+	if (is_none(cm))
+		return none_next_key(cm, key, next_key);
 	if (!attached(cm))
 		return -XBPF_EDETACHED;
 	return cm->store->ops->get_next_key(cm->store, key, next_key);
@@ -356,6 +443,8 @@ static long custom_update(struct xbpf_map *map, const void *key, const void *val
 	struct custom_map *cm = custom_of(map);
 	if (!(cm->properties & XBPF_MAP_PROG_UPDATE) || transforms(cm))
 		return -EOPNOTSUPP;
+	if (is_none(cm))
+		return none_prog_write(cm, key, value, flags);
 	struct xbpf_provider *p = prog_provider(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -402,6 +491,8 @@ static long custom_delete(struct xbpf_map *map, const void *key)
 	struct custom_map *cm = custom_of(map);
 	if (!(cm->properties & XBPF_MAP_PROG_DELETE) || transforms(cm))
 		return -EOPNOTSUPP;
+	if (is_none(cm))
+		return none_prog_write(cm, key, NULL, 0);
 	struct xbpf_provider *p = prog_provider(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -450,7 +541,7 @@ static bool custom_value_region(const struct xbpf_map *map, uintptr_t addr, size
 				struct xbpf_region *out)
 {
 	const struct custom_map *cm = custom_of(map);
-	if (transforms(cm) || !cm->store->ops->value_region)
+	if (transforms(cm) || !cm->store || !cm->store->ops->value_region)
 		return false;
 	return cm->store->ops->value_region(cm->store, addr, size, out);
 }
@@ -458,7 +549,7 @@ static bool custom_value_region(const struct xbpf_map *map, uintptr_t addr, size
 static int64_t custom_count(const struct xbpf_map *map)
 {
 	const struct custom_map *cm = custom_of(map);
-	return cm->store->ops->count ? cm->store->ops->count(cm->store) : -1;
+	return cm->store && cm->store->ops->count ? cm->store->ops->count(cm->store) : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -704,6 +795,7 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		return -EOPNOTSUPP;
 	}
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	int err;
 	struct custom_map *cm = calloc(1, sizeof(*cm));
 	if (!cm) {
 		xbpf_provider_release(p);
@@ -720,6 +812,12 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		xbpf_provider_release(p);
 		return -ENOMEM;
 	}
+	err = xbpf_none_map_check_btf(rt, t, attr);
+	if (err) {
+		free_parts(cm);
+		xbpf_provider_release(p);
+		return err;
+	}
 
 	struct xbpf_map_params params = {
 		.hdr = XBPF_ABI_HEADER(struct xbpf_map_params),
@@ -731,7 +829,7 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		.name = name,
 	};
 	uint32_t stored = attr->value_size;
-	int err = t->create(t->ctx, &cm->map, &params, cm->state, &stored);
+	err = t->create(t->ctx, &cm->map, &params, cm->state, &stored);
 	if (err) {
 		xbpf_log(rt, XBPF_LOG_ERROR, "map '%s': map type '%s' (%s) refused it: error %d", name,
 			 t->name, xbpf_provider_owner(p), err);
@@ -755,7 +853,8 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 	 * so a provider's raw lookup reads a stored value that stays whole. */
 	if (transforms(cm) && t->base == XBPF_MAP_BASE_HASH)
 		store_attr.map_flags |= XBPF_F_NO_PREALLOC;
-	err = xbpf_map_type_ops(store_attr.type)->alloc(rt, &store_attr, &cm->store);
+	if (!is_none(cm))
+		err = xbpf_map_type_ops(store_attr.type)->alloc(rt, &store_attr, &cm->store);
 	if (err)
 		goto destroy;
 
@@ -765,6 +864,12 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 	/* Held busy: an unregister waits, then orphans the map as a client. */
 	atomic_store(&cm->prov, p);
 	xbpf_registrar_unlock(rt);
+	/* The provider's BTF, kept with the map (orphaned or not) for dumps
+	 * (xbpf_map_btf). Its sizes were checked above: only memory can fail,
+	 * and the map then works without. */
+	if (t->btf && xbpf_map_set_btf(&cm->map, t->btf, t->btf_size, t->btf_key_type_id,
+				       t->btf_value_type_id))
+		xbpf_log(rt, XBPF_LOG_WARN, "map '%s': its map type's BTF could not be kept", name);
 	xbpf_provider_release(p);
 	*out = &cm->map;
 	return 0;
@@ -841,6 +946,7 @@ static const struct xbpf_map_ops custom_map_ops = {
 	.host_update = custom_host_update,
 	.host_delete = custom_host_delete,
 	.host_lookup_and_delete = custom_host_lookup_and_delete,
+	.host_lookup_sized = custom_host_lookup_sized,
 	.get_next_key = custom_get_next_key,
 	.value_region = custom_value_region,
 	.count = custom_count,
@@ -945,7 +1051,7 @@ const void *xbpf_custom_map_raw_lookup(struct xbpf_map *map, const struct xbpf_p
 				       const void *key)
 {
 	struct custom_map *cm = served_by(map, provider);
-	if (!cm || !key)
+	if (!cm || !key || !cm->store)
 		return NULL;
 	return cm->store->ops->lookup(cm->store, key, 0);
 }
@@ -953,4 +1059,9 @@ const void *xbpf_custom_map_raw_lookup(struct xbpf_map *map, const struct xbpf_p
 uint32_t xbpf_custom_map_type(const struct xbpf_map *map)
 {
 	return map ? (uint32_t)map->type : 0;
+}
+
+bool xbpf_custom_map_orphaned(const struct xbpf_map *map)
+{
+	return map && map->ops == &custom_map_ops && !attached(custom_of(map));
 }

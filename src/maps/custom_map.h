@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Maps of types that extensions provide (struct xbpf_map_type_provider with
- * base hash or array). The core owns the map: entries live in a built-in
- * hash or array map (the storage) with the value size the provider chose,
- * and the provider's per-map state is core memory. The provider's callbacks
- * run around host operations, never under a core lock.
+ * Maps of types that extensions provide (struct xbpf_map_type_provider).
+ * The core owns the map: with base hash or array, entries live in a
+ * built-in hash or array map (the storage) with the value size the provider
+ * chose; with base none the provider keeps them (custom_map_none.h). The
+ * provider's per-map state is core memory. The provider's callbacks run
+ * around host operations, never under a core lock.
  *
  * When the provider unregisters, its maps are orphaned: entries and state
  * are kept, and every operation fails with -XBPF_EDETACHED (programs'
@@ -43,5 +44,8 @@ void *xbpf_custom_map_state(struct xbpf_map *map, const struct xbpf_provider *pr
 const void *xbpf_custom_map_raw_lookup(struct xbpf_map *map, const struct xbpf_provider *provider,
 				       const void *key);
 uint32_t xbpf_custom_map_type(const struct xbpf_map *map);
+
+/* Is map a custom map whose provider has left? */
+bool xbpf_custom_map_orphaned(const struct xbpf_map *map);
 
 #endif /* XBPF_MAPS_CUSTOM_MAP_H */

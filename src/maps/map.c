@@ -9,6 +9,7 @@
 #include "maps/custom_map.h"
 #include "maps/map_btf.h"
 #include "maps/types.h"
+#include "program/prog_stats_map.h"
 #include "runtime/log.h"
 
 static const struct {
@@ -273,6 +274,9 @@ int xbpf_map_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_m
 		return -EINVAL;
 	struct xbpf_obj *obj;
 	int err = xbpf_obj_get_pinned(rt, path, XBPF_OBJ_MAP, &obj);
+	/* The core's control maps appear on first open. */
+	if (err == -ENOENT && xbpf_core_control_map_open(rt, path) == 0)
+		err = xbpf_obj_get_pinned(rt, path, XBPF_OBJ_MAP, &obj);
 	if (err)
 		return err;
 	*out = xbpf_map_from_obj(obj);

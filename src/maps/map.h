@@ -77,6 +77,9 @@ struct xbpf_map_ops {
 			     struct xbpf_region *out);
 	/* Entries for xbpf_map_get_info, when cheap to know. */
 	int64_t (*count)(const struct xbpf_map *map);
+	/* Optional: a host lookup into a buffer of the caller's value size
+	 * (xbpf_map_lookup_elem_sized); without it the core copies. */
+	int (*host_lookup_sized)(struct xbpf_map *map, const void *key, void *value, size_t value_size);
 };
 
 struct xbpf_map {

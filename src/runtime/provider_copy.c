@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loader/btf_check.h"
 #include "maps/types.h"
 #include "runtime/abi.h"
 #include "runtime/registrar.h"
@@ -391,10 +392,32 @@ static int check_none_map_type(struct checker *c, const struct xbpf_map_type_pro
 	if (p->properties & XBPF_MAP_TRANSFORMS_VALUES)
 		return refuse(c, -EINVAL, "XBPF_MAP_TRANSFORMS_VALUES is for core-stored maps",
 			      "properties");
-	/* Checked as far as the core understands it; storage by the provider
-	 * is not implemented yet. */
-	return refuse(c, -EOPNOTSUPP, "XBPF_MAP_BASE_NONE (provider-implemented storage) is not "
-		      "supported by this core yet", "base");
+	/* The provider's values live where the core cannot point programs to
+	 * them: programs may update and delete through the provider, not
+	 * look up in place. */
+	if (p->properties & XBPF_MAP_PROG_LOOKUP)
+		return refuse(c, -EINVAL, "XBPF_MAP_PROG_LOOKUP is for core-stored maps: programs get "
+			      "no pointers into a provider's storage", "properties");
+	return 0;
+}
+
+/* The BTF of keys and values, when given: it must parse and both type ids
+ * must name sized types. Whether those sizes fit a map's key and value
+ * sizes is checked when a map is created (the sizes are the map's). The
+ * bytes are copied: the provider need not keep them. */
+static int copy_map_btf(struct checker *c, struct xbpf_map_type_provider *t)
+{
+	if (!t->btf && !t->btf_size && !t->btf_key_type_id && !t->btf_value_type_id)
+		return 0;
+	uint32_t key_size, value_size;
+	const char *bad, *why;
+	int err = xbpf_btf_check_key_value(t->btf, t->btf_size, t->btf_key_type_id,
+					   t->btf_value_type_id, &key_size, &value_size, &bad, &why);
+	if (err)
+		return refuse(c, err, why, "%s", bad);
+	if (!(t->btf = xbpf_arena_memdup(c->mem, t->btf, t->btf_size)))
+		return nomem(c);
+	return 0;
 }
 
 static int copy_map_type(struct checker *c, const void *src, struct xbpf_map_type_provider *t)
@@ -421,11 +444,8 @@ static int copy_map_type(struct checker *c, const void *src, struct xbpf_map_typ
 	if (!t->destroy)
 		return refuse(c, -EINVAL, "is NULL", "destroy");
 	err = t->base == XBPF_MAP_BASE_NONE ? check_none_map_type(c, t) : check_stored_map_type(c, t);
-	if (err)
+	if (err || (err = copy_map_btf(c, t)))
 		return err;
-	/* BTF describes base-none maps, which are refused above. */
-	t->btf = NULL;
-	t->btf_size = 0;
 	if (!(t->name = xbpf_arena_strdup(c->mem, t->name)))
 		return nomem(c);
 	return 0;

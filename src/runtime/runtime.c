@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "maps/custom_map.h"
+#include "program/prog_stats_map.h"
 #include "runtime/extension.h"
 #include "runtime/log.h"
 
@@ -70,6 +71,7 @@ void xbpf_runtime_free(struct xbpf_runtime *rt)
 		return;
 	xbpf_extensions_unload_all(rt);
 	xbpf_pins_release_all(rt);
+	xbpf_core_control_maps_release(rt);
 	xbpf_runtime_put(rt);
 }
 

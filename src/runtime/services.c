@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps/control_map.h"
 #include "maps/custom_map.h"
 #include "program/link.h"
 #include "runtime/epoch.h"
@@ -134,4 +135,5 @@ const struct xbpf_core_services xbpf_core_services_table = {
 	.map_state = xbpf_custom_map_state,
 	.map_raw_lookup = xbpf_custom_map_raw_lookup,
 	.map_type = xbpf_custom_map_type,
+	.publish_map = xbpf_control_map_publish,
 };

@@ -91,7 +91,13 @@ attach type xdp/live
 
 map type xskmap*
 
-map type devmap*" "" "$xbpf" ext info xdp
+map type devmap*
+
+map type xdp_if_counters
+  type: 4608 (in a map definition: __uint(type, 4608))
+  base storage: none (the extension keeps the entries itself)
+  values: stored as callers write them
+  programs may: none" "" "$xbpf" ext info xdp
 
 expect "ext info sample: its context" 0 "*program type sample
   section prefixes: sample

@@ -135,7 +135,7 @@ static void test_xdp_and_named_helpers(void **state)
 
 	/* Every provider, in registration order. */
 	assert_int_equal(xbpf_provider_foreach(rt, NULL, record, &seen), 0);
-	assert_int_equal(seen.providers, 7); /* xdp: program type, 2 hooks, 2 map types */
+	assert_int_equal(seen.providers, 8); /* xdp: program type, 2 hooks, 3 map types */
 	assert_non_null(strstr(seen.text, "1 xdp from xdp\n  prefix xdp\n  prefix xdp.frags\n  prefix xdp/\n"));
 	assert_non_null(strstr(seen.text, "helper 44 long bpf_xdp_adjust_head(void *ctx, __u32 arg2)\n"));
 	assert_non_null(strstr(seen.text, "long bpf_xdp_load_bytes(void *ctx, __u32 arg2, void *buf, __u32 size)\n"));
@@ -163,7 +163,7 @@ static void test_xdp_and_named_helpers(void **state)
 	xbpf_extension_unload(named);
 	struct seen after = {0};
 	assert_int_equal(xbpf_provider_foreach(rt, NULL, record, &after), 0);
-	assert_int_equal(after.providers, 5);
+	assert_int_equal(after.providers, 6);
 	assert_null(strstr(after.text, "textkit"));
 
 	assert_int_equal(xbpf_provider_foreach(rt, NULL, NULL, NULL), -EINVAL);

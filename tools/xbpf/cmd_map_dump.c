@@ -182,7 +182,9 @@ static struct xbpf_map *find_map(struct cli_session *s, const char *ref)
 		}
 		return map;
 	}
-	if (xbpf_pinned_kind(s->rt, ref) == XBPF_OBJ_MAP && xbpf_map_get_pinned(s->rt, ref, &map) == 0)
+	/* The core publishes its control maps on first open: not listed before. */
+	if ((xbpf_pinned_kind(s->rt, ref) == XBPF_OBJ_MAP || strcmp(ref, XBPF_CORE_PROGRAMS_MAP) == 0) &&
+	    xbpf_map_get_pinned(s->rt, ref, &map) == 0)
 		return map;
 	if (s->obj && (map = xbpf_object_find_map(s->obj, ref))) {
 		xbpf_map_get(map);
