@@ -69,8 +69,12 @@ void xbpf_runtime_free(struct xbpf_runtime *rt)
 {
 	if (!rt)
 		return;
-	xbpf_extensions_unload_all(rt);
+	/* Pins first, while the extensions are still loaded: a pinned map of
+	 * an extension's type is then released by its provider (cleanup and
+	 * destroy callbacks, e.g. an XSKMAP closing its sockets) instead of
+	 * being orphaned, and pinned links detach through their hooks. */
 	xbpf_pins_release_all(rt);
+	xbpf_extensions_unload_all(rt);
 	xbpf_core_control_maps_release(rt);
 	xbpf_runtime_put(rt);
 }

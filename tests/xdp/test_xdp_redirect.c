@@ -240,6 +240,25 @@ static void test_xskmap_releases_references(void **state)
 	assert_int_equal(xbpf_object_open_file(f->rt, object_path, NULL, &f->obj), 0);
 }
 
+/* A pinned XSKMAP outlives its object; freeing the runtime releases the pin
+ * while the extension is still there, so the map's sockets are closed. */
+static void test_pinned_xskmap_closed_with_runtime(void **state)
+{
+	struct fixture *f = *state;
+	int sv[2];
+	uint8_t buf[16];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	xskmap_update(f, 2, sv[0], 0);
+	close(sv[0]);
+	assert_int_equal(xbpf_map_pin(f->xsks, "redirect/xsks"), 0);
+	xbpf_object_close(f->obj);
+	f->obj = NULL;
+	xbpf_runtime_free(f->rt);
+	f->rt = NULL;
+	assert_int_equal(receive(sv[1], buf, sizeof(buf)), 0);
+	close(sv[1]);
+}
+
 /* Bad values are refused with a clear error, and nothing leaks. */
 static void test_xskmap_bad_values(void **state)
 {
@@ -662,6 +681,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_xskmap_delivers_to_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xskmap_releases_references, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_xskmap_closed_with_runtime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xskmap_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devmap_values, setup, teardown),
