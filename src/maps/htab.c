@@ -178,8 +178,9 @@ struct htab_elem *htab_read_consistent(struct htab *h, const void *key, void *ou
 		uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
 		if ((seq & 1) || !xbpf_shared_equal(htab_key(e), key, h->map.key_size))
 			continue;
+		/* The value is read with acquire loads: the count read after
+		 * it cannot be older than any value word seen. */
 		htab_read_host_value(h, e, out);
-		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&e->seq, memory_order_relaxed) == seq)
 			return e;
 	}
