@@ -3,9 +3,10 @@
  * The cost of a call to a named helper against a call to a numeric helper,
  * on the interpreter, measured in one run: the same program with one call
  * each (and without, as the baseline), run by test_run many times per
- * sample, samples interleaved; prints the median ns per run of each and the
- * verdict. Exit status 1 when the named call costs more than the numeric
- * one beyond the noise allowance (5% of a run, at least 2 ns).
+ * sample, samples interleaved; prints the median ns per run of each and
+ * whether the named call costs more than the numeric one beyond the noise
+ * allowance (5% of a run, at least 2 ns). Timings are reported, never a
+ * failure: exit status 1 only when setup or a run fails.
  *
  * Usage: xbpf_bench_named_call SAMPLE_EXTENSION OBJECT [SAMPLES]
  */
@@ -82,10 +83,10 @@ int main(int argc, char **argv)
 	double allowance = median[1] * 0.05 > 2.0 ? median[1] * 0.05 : 2.0;
 	bool ok = median[2] <= median[1] + allowance;
 	printf("named call %s numeric call (%.1f vs %.1f ns per run, noise allowance %.1f ns)\n",
-	       ok ? "costs no more than a" : "COSTS MORE than a", median[2], median[1], allowance);
+	       ok ? "costs no more than a" : "costs more than a", median[2], median[1], allowance);
 
 	xbpf_object_close(obj);
 	xbpf_extension_unload(ext);
 	xbpf_runtime_free(rt);
-	return ok ? 0 : 1;
+	return 0;
 }

@@ -89,7 +89,9 @@ XBPF_API unsigned xbpf_num_possible_cpus(void);
 
 /* Longest object name, terminating NUL included. Longer names are refused. */
 #define XBPF_OBJ_NAME_LEN 64
-/* Longest pin path ("a/b/c"), terminating NUL included. */
+/* Longest pin path ("a/b/c"), terminating NUL included. Paths under "ext/"
+ * belong to the control maps extensions publish: hosts pinning there get
+ * -EPERM (they may open and unpin them). */
 #define XBPF_PIN_PATH_LEN 256
 
 enum xbpf_object_kind {

@@ -93,7 +93,7 @@ int xbpf_control_map_publish(struct xbpf_provider *p, const char *name, uint32_t
 			      max_entries, NULL, &map);
 	if (err)
 		return err;
-	err = xbpf_map_pin(map, path);
+	err = xbpf_obj_pin(&map->obj, path); /* the reserved "ext/" */
 	xbpf_map_put(map); /* the pin holds it */
 	if (!err)
 		xbpf_log(rt, XBPF_LOG_DEBUG, "%s: published control map '%s'", xbpf_provider_owner(p),

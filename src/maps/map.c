@@ -265,7 +265,7 @@ int xbpf_map_pin(struct xbpf_map *map, const char *path)
 {
 	if (!map)
 		return -EINVAL;
-	return xbpf_obj_pin(&map->obj, path);
+	return xbpf_obj_pin_by_host(&map->obj, path);
 }
 
 int xbpf_map_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_map **out)

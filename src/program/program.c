@@ -187,7 +187,7 @@ int xbpf_program_get_info(const struct xbpf_program *prog, struct xbpf_program_i
 
 int xbpf_program_pin(struct xbpf_program *prog, const char *path)
 {
-	return prog ? xbpf_obj_pin(&prog->obj, path) : -EINVAL;
+	return prog ? xbpf_obj_pin_by_host(&prog->obj, path) : -EINVAL;
 }
 
 int xbpf_program_get_pinned(struct xbpf_runtime *rt, const char *path, struct xbpf_program **out)

@@ -74,6 +74,9 @@ int xbpf_obj_next_id(struct xbpf_runtime *rt, enum xbpf_object_kind kind, uint32
  * shorter than XBPF_PIN_PATH_LEN; a pinned path cannot be a directory of
  * another (like files in bpffs). */
 int xbpf_obj_pin(struct xbpf_obj *obj, const char *path);
+/* A host's pin: as xbpf_obj_pin, but "ext" and "ext/..." are refused with
+ * -EPERM, since extensions publish their control maps there. */
+int xbpf_obj_pin_by_host(struct xbpf_obj *obj, const char *path);
 int xbpf_obj_get_pinned(struct xbpf_runtime *rt, const char *path, enum xbpf_object_kind kind,
 			   struct xbpf_obj **out);
 

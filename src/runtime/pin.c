@@ -139,6 +139,17 @@ int xbpf_obj_pin(struct xbpf_obj *obj, const char *path)
 	return err;
 }
 
+int xbpf_obj_pin_by_host(struct xbpf_obj *obj, const char *path)
+{
+	if (path && strncmp(path, "ext", 3) == 0 && (path[3] == '\0' || path[3] == '/')) {
+		xbpf_log(obj->rt, XBPF_LOG_ERROR,
+			 "pin path '%s': paths under 'ext/' are reserved for the control maps "
+			 "extensions publish", path);
+		return -EPERM;
+	}
+	return xbpf_obj_pin(obj, path);
+}
+
 int xbpf_obj_get_pinned(struct xbpf_runtime *rt, const char *path, enum xbpf_object_kind kind,
 			   struct xbpf_obj **out)
 {

@@ -150,6 +150,30 @@ static void counters_match_the_verdicts(void **state)
 	xbpf_runtime_free(rt);
 }
 
+/* "ext/" belongs to the extensions' control maps: a host cannot pin there
+ * (so it cannot squat a path an extension publishes), and the extension
+ * loads and publishes whatever the host tried. */
+static void hosts_cannot_pin_under_ext(void **state)
+{
+	(void)state;
+	struct xbpf_runtime *rt;
+	struct xbpf_map *map, *pinned;
+	struct xbpf_extension *ext;
+	assert_int_equal(xbpf_runtime_create(&rt), 0);
+	xbpf_runtime_set_log(rt, NULL, NULL, XBPF_LOG_ERROR);
+	assert_int_equal(xbpf_map_create(rt, XBPF_MAP_TYPE_ARRAY, "squat", 4, 8, 1, NULL, &map), 0);
+	assert_int_equal(xbpf_map_pin(map, XDP_COUNTERS_PIN), -EPERM);
+	assert_int_equal(xbpf_map_pin(map, "ext/other/name"), -EPERM);
+	assert_int_equal(xbpf_map_pin(map, "ext"), -EPERM);
+	assert_int_equal(xbpf_map_pin(map, "extra/name"), 0);
+	xbpf_map_put(map);
+	assert_int_equal(xbpf_extension_load(rt, "xdp", &ext), 0);
+	assert_int_equal(xbpf_map_get_pinned(rt, XDP_COUNTERS_PIN, &pinned), 0);
+	assert_int_equal(xbpf_map_host_value_size(pinned), sizeof(struct xdp_if_counters));
+	xbpf_map_put(pinned);
+	xbpf_runtime_free(rt);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -165,6 +189,7 @@ int main(int argc, char **argv)
 	records_free(&input);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counters_match_the_verdicts),
+		cmocka_unit_test(hosts_cannot_pin_under_ext),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(in_path);
