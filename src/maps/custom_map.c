@@ -795,6 +795,15 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		return -EOPNOTSUPP;
 	}
 	const struct xbpf_map_type_provider *t = &p->u.map_type;
+	/* Hash and array storage check sizes as their built-in kinds; a
+	 * provider's own storage gets the same floor from the core. */
+	if (t->base == XBPF_MAP_BASE_NONE && (!attr->key_size || !attr->value_size)) {
+		xbpf_log(rt, XBPF_LOG_ERROR, "map '%s': map type '%s' (%s): key and value sizes "
+			 "must not be 0 (key %u, value %u)", name, t->name, xbpf_provider_owner(p),
+			 attr->key_size, attr->value_size);
+		xbpf_provider_release(p);
+		return -EINVAL;
+	}
 	int err;
 	struct custom_map *cm = calloc(1, sizeof(*cm));
 	if (!cm) {

@@ -61,6 +61,9 @@ static void host_operations(void **state)
 	struct xbpf_runtime *rt = ext_runtime();
 	load(rt, "nm_noprog");
 	struct xbpf_map *map;
+	/* The core checks sizes before the provider sees them. */
+	assert_int_equal(xbpf_map_create(rt, NM_TYPE, "m", 0, 16, 4, NULL, &map), -EINVAL);
+	assert_non_null(strstr(ext_log_text, "key and value sizes must not be 0"));
 	/* The provider's BTF says values have 16 bytes. */
 	assert_int_equal(xbpf_map_create(rt, NM_TYPE, "m", 4, 8, 4, NULL, &map), -EINVAL);
 	assert_non_null(strstr(ext_log_text, "describes values with BTF of 16 bytes"));
