@@ -12,6 +12,7 @@
 #include "program/prog_stats_map.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,8 +133,7 @@ static int find_or_register(struct xbpf_runtime *rt, struct xbpf_provider **out)
 		.btf_value_type_id = value_id,
 		.ctx = rt,
 	};
-	/* Copied at registration. Two first opens may race: the loser finds
-	 * the winner's. */
+	/* Copied at registration. */
 	int err = raw ? xbpf_registrar_register(rt, NULL, XBPF_PROVIDER_MAP_TYPE, &t, NULL) : -ENOMEM;
 	btf__free(btf);
 	if (err && err != -EEXIST)
@@ -146,15 +146,19 @@ int xbpf_core_control_map_open(struct xbpf_runtime *rt, const char *path)
 {
 	if (!path || strcmp(path, XBPF_CORE_PROGRAMS_PIN) != 0)
 		return -ENOENT;
+	/* First opens from several threads: one registers and publishes, the
+	 * others find it done (and nobody logs a refused registration). */
+	static pthread_mutex_t first_open = PTHREAD_MUTEX_INITIALIZER;
 	struct xbpf_provider *p;
+	pthread_mutex_lock(&first_open);
 	int err = find_or_register(rt, &p);
-	if (err)
-		return err;
-	err = xbpf_control_map_publish(p, "programs", sizeof(uint32_t),
-				       sizeof(struct xbpf_prog_run_stats), UINT32_MAX);
-	xbpf_provider_release(p);
-	/* Published by a racing first open meanwhile: fine, it is there. */
-	return err == -EEXIST ? 0 : err;
+	if (!err) {
+		err = xbpf_control_map_publish(p, "programs", sizeof(uint32_t),
+					       sizeof(struct xbpf_prog_run_stats), UINT32_MAX);
+		xbpf_provider_release(p);
+	}
+	pthread_mutex_unlock(&first_open);
+	return err;
 }
 
 void xbpf_core_control_maps_release(struct xbpf_runtime *rt)
