@@ -63,18 +63,15 @@ void cli_map_dump_usage(FILE *out)
 /* Returns -1 when the command line is fine, else the exit status. */
 static int parse_args(int argc, char **argv, struct dump_args *a, struct cli_session *s)
 {
+	static const char *const with_value[] = {"--obj", "--set", "--run", NULL};
 	s->cmd = CMD;
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
-		int taken = cli_session_option(s, argc, argv, &i);
+		int taken = cli_session_arg(s, argc, argv, &i, with_value);
 		if (taken < 0)
 			return -taken;
 		if (taken)
 			continue;
-		bool takes_value = strcmp(opt, "--obj") == 0 || strcmp(opt, "--set") == 0 ||
-				   strcmp(opt, "--run") == 0;
-		if (takes_value && i + 1 == argc)
-			return cli_usage_error(CMD, "%s needs a value", opt);
 		if (strcmp(opt, "--obj") == 0) {
 			if (a->object)
 				return cli_usage_error(CMD, "more than one --obj");
