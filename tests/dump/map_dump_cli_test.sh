@@ -123,6 +123,12 @@ expect "two XSKMAP entries" 0 "map xsks (xskmap), id *
 	"$with_socket" "$xbpf" map dump xsks --obj "$xsk_obj" --set xsks:01000000=03000000 \
 	--set xsks:03000000=03000000
 
+expect "an XSKMAP entry, no BTF" 0 "map xsks_raw (xskmap), id *, no BTF
+  key: 00 00 00 00  value: <unreadable: Operation not supported>" "" \
+	"$with_socket" "$xbpf" map dump xsks_raw --obj "$objs/dump_xsk_raw.bpf.o" --set xsks_raw:00000000=03000000
+expect "an XSKMAP entry, no BTF, --json" 0 "{\"maps\": \[{\"name\": \"xsks_raw\", \"id\": *, \"type\": \"xskmap\", \"btf\": false, \"entries\": \[{\"key\": \"00000000\", \"value\": null, \"error\": \"Operation not supported\"}\]}\]}" "" \
+	"$with_socket" "$xbpf" map dump xsks_raw --obj "$objs/dump_xsk_raw.bpf.o" --set xsks_raw:00000000=03000000 --json
+
 # --- map types in xbpf ext info / list ---------------------------------------
 expect "ext info: a map type on hash" 0 "extension tm_xform_hash  $modules/tm_xform_hash.so
   test map type
