@@ -4,12 +4,13 @@
 # maps of extension types, by name, id and pin, --json) and the map types of
 # `xbpf ext info` / `xbpf ext list`.
 #
-# Usage: map_dump_cli_test.sh XBPF BPF_OBJECT_DIR TEST_MAP_MODULE_DIR
+# Usage: map_dump_cli_test.sh XBPF BPF_OBJECT_DIR TEST_MAP_MODULE_DIR WITH_DGRAM_SOCKET
 set -uo pipefail
 
 xbpf=$1
 objs=$2
 modules=$3
+with_socket=$4
 source "$(dirname "$0")/../cli/expect.sh"
 
 obj=$objs/dump_maps.bpf.o
@@ -103,6 +104,30 @@ expect "a transforming provider's map" 0 "map tm (tm_xform_hash), id *, key __u3
 expect "without the provider" 1 "" "*map 'tm'*cannot create it: Operation not supported
 xbpf: map dump: */dump_custom_xform.bpf.o: cannot load the object: Operation not supported" \
 	"$xbpf" map dump --obj "$objs/dump_custom_xform.bpf.o"
+
+# --- entries the host cannot read --------------------------------------------
+# An XSKMAP's entries are sockets; host lookups of them fail (as on Linux:
+# EOPNOTSUPP). The dump shows the key with no value and goes on, as bpftool.
+# Descriptor 3 is a datagram socket (with_dgram_socket).
+xsk_obj=$objs/redirect_maps.bpf.o
+expect "an XSKMAP entry, among every map" 0 "map xsks (xskmap), id *, key __u32, value __u32
+  {\"key\": 1, \"value\": null, \"error\": \"Operation not supported\"}
+map devs (devmap), id *, key __u32, value __u32" "" \
+	"$with_socket" "$xbpf" map dump --obj "$xsk_obj" --set xsks:01000000=03000000
+expect "an XSKMAP entry, --json" 0 "{\"maps\": \[{\"name\": \"xsks\", \"id\": *, \"type\": \"xskmap\", \"btf\": true, \"entries\": \[{\"key\": \"01000000\", \"value\": null, \"error\": \"Operation not supported\", \"formatted\": {\"key\": 1, \"value\": null, \"error\": \"Operation not supported\"}}\]}\]}" "" \
+	"$with_socket" "$xbpf" map dump xsks --obj "$xsk_obj" --set xsks:01000000=03000000 --json
+# Two entries (in the map's order): both listed, the dump goes on past the first.
+expect "two XSKMAP entries" 0 "map xsks (xskmap), id *
+  {\"key\": [13], \"value\": null, *}
+  {\"key\": [13], \"value\": null, *}" "" \
+	"$with_socket" "$xbpf" map dump xsks --obj "$xsk_obj" --set xsks:01000000=03000000 \
+	--set xsks:03000000=03000000
+
+expect "an XSKMAP entry, no BTF" 0 "map xsks_raw (xskmap), id *, no BTF
+  key: 00 00 00 00  value: <unreadable: Operation not supported>" "" \
+	"$with_socket" "$xbpf" map dump xsks_raw --obj "$objs/dump_xsk_raw.bpf.o" --set xsks_raw:00000000=03000000
+expect "an XSKMAP entry, no BTF, --json" 0 "{\"maps\": \[{\"name\": \"xsks_raw\", \"id\": *, \"type\": \"xskmap\", \"btf\": false, \"entries\": \[{\"key\": \"00000000\", \"value\": null, \"error\": \"Operation not supported\"}\]}\]}" "" \
+	"$with_socket" "$xbpf" map dump xsks_raw --obj "$objs/dump_xsk_raw.bpf.o" --set xsks_raw:00000000=03000000 --json
 
 # --- map types in xbpf ext info / list ---------------------------------------
 expect "ext info: a map type on hash" 0 "extension tm_xform_hash  $modules/tm_xform_hash.so

@@ -180,12 +180,39 @@ static void test_other_kinds(void **state)
 	btf__free(btf);
 }
 
+/* Sizes crafted BTF can give that the formatter must not trust: a pointer
+ * libbpf resolves to 4 bytes is read as 4 (not 8: past the value), an enum
+ * wider than 8 bytes is an error (it cannot be read as a 64-bit number). */
+static void test_crafted_sizes(void **state)
+{
+	(void)state;
+	struct btf *btf = btf__new_empty();
+	assert_non_null(btf);
+	int u32 = btf__add_int(btf, "unsigned int", 4, 0);
+	int ptr = btf__add_ptr(btf, u32);
+	int e = btf__add_enum(btf, "wide", 8);
+	assert_true(u32 > 0 && ptr > 0 && e > 0);
+	assert_int_equal(btf__add_enum_value(btf, "ONE", 1), 0);
+	assert_int_equal(btf__set_pointer_size(btf, 4), 0);
+
+	/* Only the first 4 bytes are the value; the rest must stay unread. */
+	uint8_t bytes[16] = {0x11, 0x22, 0x33, 0x44, 0xaa, 0xbb, 0xcc, 0xdd};
+	assert_int_equal(fmt(btf, (uint32_t)ptr, bytes, 4), 0);
+	assert_string_equal(text, "\"0x44332211\"");
+
+	/* libbpf's btf__add_enum refuses sizes over 8: widen the type after. */
+	((struct btf_type *)btf__type_by_id(btf, (uint32_t)e))->size = 16;
+	assert_int_equal(fmt(btf, (uint32_t)e, bytes, sizeof(bytes)), -EINVAL);
+	btf__free(btf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_struct_from_clang),
 		cmocka_unit_test(test_refuses_what_does_not_fit),
 		cmocka_unit_test(test_other_kinds),
+		cmocka_unit_test(test_crafted_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

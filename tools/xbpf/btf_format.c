@@ -269,10 +269,16 @@ static int format(struct fmt *f, uint32_t id, size_t off, int depth)
 		return 0;
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
+		if (t->size > 8) /* crafted BTF: no 64-bit number holds it */
+			return -EINVAL;
 		print_enum(f, t, read_bits(p, 0, t->size * 8), t->size * 8);
 		return 0;
 	case BTF_KIND_PTR:
-		fprintf(f->out, "\"0x%" PRIx64 "\"", read_bits(p, 0, 64));
+		/* libbpf sizes pointers from the BTF's own "long" (crafted BTF
+		 * can make them 4 bytes): read what the bounds check allowed. */
+		if (size != 4 && size != 8)
+			return -EINVAL;
+		fprintf(f->out, "\"0x%" PRIx64 "\"", read_bits(p, 0, (uint32_t)size * 8));
 		return 0;
 	case BTF_KIND_FLOAT: {
 		double d;

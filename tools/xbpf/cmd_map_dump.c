@@ -63,18 +63,15 @@ void cli_map_dump_usage(FILE *out)
 /* Returns -1 when the command line is fine, else the exit status. */
 static int parse_args(int argc, char **argv, struct dump_args *a, struct cli_session *s)
 {
+	static const char *const with_value[] = {"--obj", "--set", "--run", NULL};
 	s->cmd = CMD;
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
-		int taken = cli_session_option(s, argc, argv, &i);
+		int taken = cli_session_arg(s, argc, argv, &i, with_value);
 		if (taken < 0)
 			return -taken;
 		if (taken)
 			continue;
-		bool takes_value = strcmp(opt, "--obj") == 0 || strcmp(opt, "--set") == 0 ||
-				   strcmp(opt, "--run") == 0;
-		if (takes_value && i + 1 == argc)
-			return cli_usage_error(CMD, "%s needs a value", opt);
 		if (strcmp(opt, "--obj") == 0) {
 			if (a->object)
 				return cli_usage_error(CMD, "more than one --obj");
@@ -271,11 +268,24 @@ static void formatted(FILE *o, const struct map_view *v, uint32_t type, const ui
 	fputc('"', o);
 }
 
+/* The value of an entry the host cannot read: null, and why. */
+static void unreadable_value(FILE *o, int err)
+{
+	fputs(", \"value\": null, \"error\": ", o);
+	cli_json_string(o, strerror(-err), SIZE_MAX);
+}
+
+/* value NULL: the entry could not be read (err). */
 static void print_btf_entry(FILE *o, const struct map_view *v, const uint8_t *key,
-			    const uint8_t *value)
+			    const uint8_t *value, int err)
 {
 	fputs("{\"key\": ", o);
 	formatted(o, v, v->key_type, key, v->info.key_size);
+	if (!value) {
+		unreadable_value(o, err);
+		fputc('}', o);
+		return;
+	}
 	if (!v->n_cpus) {
 		fputs(", \"value\": ", o);
 		formatted(o, v, v->value_type, value, v->info.value_size);
@@ -292,10 +302,14 @@ static void print_btf_entry(FILE *o, const struct map_view *v, const uint8_t *ke
 }
 
 static void print_hex_entry(FILE *o, const struct map_view *v, const uint8_t *key,
-			    const uint8_t *value)
+			    const uint8_t *value, int err)
 {
 	fputs("  key: ", o);
 	hex_spaced(o, key, v->info.key_size);
+	if (!value) {
+		fprintf(o, "  value: <unreadable: %s>\n", strerror(-err));
+		return;
+	}
 	if (!v->n_cpus) {
 		fputs("  value: ", o);
 		hex_spaced(o, value, v->info.value_size);
@@ -313,11 +327,14 @@ static void print_hex_entry(FILE *o, const struct map_view *v, const uint8_t *ke
 /* --json: the raw bytes as `xbpf run --json` has them, and the formatted
  * form when the map has BTF. */
 static void print_json_entry(FILE *o, const struct map_view *v, const uint8_t *key,
-			     const uint8_t *value, bool first)
+			     const uint8_t *value, int err, bool first)
 {
 	fprintf(o, "%s{\"key\": \"", first ? "" : ", ");
 	hex_packed(o, key, v->info.key_size);
-	if (!v->n_cpus) {
+	if (!value) {
+		fputc('"', o);
+		unreadable_value(o, err);
+	} else if (!v->n_cpus) {
 		fputs("\", \"value\": \"", o);
 		hex_packed(o, value, v->info.value_size);
 		fputc('"', o);
@@ -332,7 +349,7 @@ static void print_json_entry(FILE *o, const struct map_view *v, const uint8_t *k
 	}
 	if (v->btf) {
 		fputs(", \"formatted\": ", o);
-		print_btf_entry(o, v, key, value);
+		print_btf_entry(o, v, key, value, err);
 	}
 	fputc('}', o);
 }
@@ -442,16 +459,22 @@ static int dump_map(FILE *o, struct cli_session *s, struct xbpf_map *map, bool j
 		rc = xbpf_map_lookup_elem(map, key, value);
 		if (rc == -ENOENT) /* empty slots of prog and map arrays */
 			continue;
+		/* Entries the host may not read (an XSKMAP's sockets, a provider
+		 * that refuses): the key without a value, as bpftool, and on. */
+		int err = rc;
+		if (rc == -EOPNOTSUPP || rc == -EPERM)
+			rc = 0;
 		if (rc)
 			break;
+		const uint8_t *shown = err ? NULL : value;
 		if (json) {
-			print_json_entry(o, &v, key, value, n == 0);
+			print_json_entry(o, &v, key, shown, err, n == 0);
 		} else if (v.btf) {
 			fputs("  ", o);
-			print_btf_entry(o, &v, key, value);
+			print_btf_entry(o, &v, key, shown, err);
 			fputc('\n', o);
 		} else {
-			print_hex_entry(o, &v, key, value);
+			print_hex_entry(o, &v, key, shown, err);
 		}
 		n++;
 	}

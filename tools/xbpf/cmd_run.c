@@ -71,18 +71,15 @@ struct run_args {
 /* Returns -1 when the command line is fine, else the exit status. */
 static int parse_args(int argc, char **argv, struct run_args *a, struct cli_session *s)
 {
+	static const char *const with_value[] = {"--program", "--data", "--set", "--repeat",
+						 "--engine", NULL};
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
-		int taken = cli_session_option(s, argc, argv, &i);
+		int taken = cli_session_arg(s, argc, argv, &i, with_value);
 		if (taken < 0)
 			return -taken;
 		if (taken)
 			continue;
-		bool takes_value = strcmp(opt, "--program") == 0 || strcmp(opt, "--data") == 0 ||
-				   strcmp(opt, "--set") == 0 || strcmp(opt, "--repeat") == 0 ||
-				   strcmp(opt, "--engine") == 0;
-		if (takes_value && i + 1 == argc)
-			return cli_usage_error("run", "%s needs a value", opt);
 		if (strcmp(opt, "--program") == 0) {
 			a->program = argv[++i];
 		} else if (strcmp(opt, "--data") == 0) {

@@ -24,6 +24,18 @@ int cli_session_option(struct cli_session *s, int argc, char **argv, int *i)
 	return 1;
 }
 
+int cli_session_arg(struct cli_session *s, int argc, char **argv, int *i,
+		    const char *const *with_value)
+{
+	int taken = cli_session_option(s, argc, argv, i);
+	if (taken)
+		return taken;
+	for (; with_value && *with_value; with_value++)
+		if (strcmp(argv[*i], *with_value) == 0 && *i + 1 == argc)
+			return -cli_usage_error(s->cmd, "%s needs a value", argv[*i]);
+	return 0;
+}
+
 /* The log buffer ends with a newline; messages are one line each. */
 static void report_log(struct cli_session *s)
 {

@@ -40,6 +40,18 @@ struct cli_session {
  */
 int cli_session_option(struct cli_session *s, int argc, char **argv, int *i);
 
+/*
+ * The first step of a command's option loop, for argv[*i]: takes the
+ * session's options (cli_session_option) and checks that an option named in
+ * with_value (NULL-terminated; NULL for none) has a value after it
+ * ("xbpf: CMD: --set needs a value", CMD from s->cmd). Returns 1 when it
+ * took the argument, 0 when the command handles argv[*i] itself (its value,
+ * if with_value names it, is argv[*i + 1]), or the exit status as a
+ * negative number after reporting a bad command line.
+ */
+int cli_session_arg(struct cli_session *s, int argc, char **argv, int *i,
+		    const char *const *with_value);
+
 /* Creates the runtime, loads the extensions, opens and loads path. Reports
  * any error itself. 0 or a negative errno. */
 int cli_session_open(struct cli_session *s, const char *cmd, const char *path);
