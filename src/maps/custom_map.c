@@ -25,8 +25,13 @@
  * The provider is held busy (registrar) while host callbacks run, so an
  * unregister waits for them. Program accesses read the provider without
  * holding it: an unregister clears it, waits for the runs in flight (a
- * grace period), then, in the map's orphaning step, for the releases they
- * queued, before the provider's code may go.
+ * grace period), then for the releases they queued, counted on the
+ * provider each will call (xbpf_provider.queued), before the provider's
+ * code may go. The provider serving the map changes only under the write
+ * lock, and a program's write checks under it that the provider it began
+ * with still serves the map: a displaced value is released by the
+ * provider that served the map when it was displaced, even when another
+ * provider of the type adopts the map while the write runs.
  *
  * A map freed while orphaned is buried: its storage and state stay on the
  * registrar's client list until a provider of the type registers again
@@ -74,8 +79,7 @@ struct custom_map {
 	size_t n_prog_types;
 	bool buried;  /* freed while orphaned: kept for a provider to clean */
 	bool reaped;  /* buried, then cleaned by a provider: free it */
-	xbpf_lock_t write_lock;
-	_Atomic long deferred; /* program-path releases queued, not yet run */
+	xbpf_lock_t write_lock; /* also taken to change prov */
 	struct xbpf_client client;
 };
 
@@ -404,22 +408,44 @@ static void prog_release_run(struct xbpf_epoch_head *head)
 {
 	struct prog_release *r = caa_container_of(head, struct prog_release, head);
 	struct custom_map *cm = r->cm;
-	const struct xbpf_map_type_provider *t = &r->p->u.map_type;
+	struct xbpf_provider *p = r->p;
+	const struct xbpf_map_type_provider *t = &p->u.map_type;
 	t->after_delete(t->ctx, &cm->map, cm->state, r->key, r->old,
 			r->flags | XBPF_MAP_FROM_PROGRAM);
 	free(r);
-	atomic_fetch_sub_explicit(&cm->deferred, 1, memory_order_release);
 	xbpf_obj_put(&cm->map.obj);
+	/* Last: once the count is zero, an unregistering p may be freed. */
+	atomic_fetch_sub_explicit(&p->queued, 1, memory_order_release);
 }
 
-/* Releases r->old after a grace period; the map stays until then, and its
- * provider too (the orphaning step waits for cm->deferred). */
+/* Releases r->old after a grace period; the map stays until then, and the
+ * provider r->p too (its unregister waits for its queued count). Called
+ * inside the run's epoch, while r->p serves the map: an unregister of
+ * r->p, which clears it from the map and then waits for a grace period,
+ * reads the count only after this. */
 static void prog_release_defer(struct prog_release *r, uint32_t flags)
 {
 	r->flags = flags;
 	xbpf_obj_get(&r->cm->map.obj);
-	atomic_fetch_add_explicit(&r->cm->deferred, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->p->queued, 1, memory_order_relaxed);
 	xbpf_epoch_call(&r->head, prog_release_run);
+}
+
+/* Under the write lock: does p, which the program's write began with,
+ * still serve the map? If not (it left, and maybe another provider of the
+ * type adopted the map since), the write gives up as it would have, had
+ * it begun a moment later. */
+static bool still_serves(struct custom_map *cm, const struct xbpf_provider *p)
+{
+	return atomic_load_explicit(&cm->prov, memory_order_relaxed) == p;
+}
+
+/* Changes the provider serving the map (registrar's lock held). */
+static void set_provider(struct custom_map *cm, struct xbpf_provider *p)
+{
+	xbpf_lock(&cm->write_lock);
+	atomic_store_explicit(&cm->prov, p, memory_order_release);
+	xbpf_unlock(&cm->write_lock);
 }
 
 /* The provider serving the map, for a program's access (inside the run's
@@ -466,11 +492,16 @@ static long custom_update(struct xbpf_map *map, const void *key, const void *val
 		}
 	}
 	xbpf_lock(&cm->write_lock);
-	const void *cur = cm->store->ops->lookup(cm->store, key, cpu);
-	bool had = cur != NULL;
-	if (had)
-		xbpf_shared_read(r->old, cur, cm->stored_size);
-	err = cm->store->ops->update(cm->store, key, r->fresh, flags, cpu);
+	bool had = false;
+	if (!still_serves(cm, p)) {
+		err = -XBPF_EDETACHED;
+	} else {
+		const void *cur = cm->store->ops->lookup(cm->store, key, cpu);
+		had = cur != NULL;
+		if (had)
+			xbpf_shared_read(r->old, cur, cm->stored_size);
+		err = cm->store->ops->update(cm->store, key, r->fresh, flags, cpu);
+	}
 	xbpf_unlock(&cm->write_lock);
 	if (err) {
 		/* Nobody saw the new value: undone at once. */
@@ -502,7 +533,7 @@ static long custom_delete(struct xbpf_map *map, const void *key)
 	if (!r)
 		return -ENOMEM;
 	xbpf_lock(&cm->write_lock);
-	int err = remove_locked(cm, key, r->old);
+	int err = still_serves(cm, p) ? remove_locked(cm, key, r->old) : -XBPF_EDETACHED;
 	xbpf_unlock(&cm->write_lock);
 	if (err)
 		free(r);
@@ -587,7 +618,7 @@ static void client_removed(struct xbpf_client *c, struct xbpf_provider *p)
 	if (cm->adopting == p)
 		cm->adopting = NULL;
 	if (atomic_load(&cm->prov) == p) {
-		atomic_store_explicit(&cm->prov, NULL, memory_order_release);
+		set_provider(cm, NULL);
 		cm->orphaned_by = p; /* logged by the slow step, without the lock */
 	}
 }
@@ -692,11 +723,8 @@ static void client_slow(struct xbpf_client *c, struct xbpf_provider *p, bool add
 	if (!adding) {
 		xbpf_log(rt, XBPF_LOG_INFO, "map '%s' (id %u) orphaned: its map type provider '%s' (%s) left",
 			 cm->map.obj.name, cm->map.obj.id, t->name, xbpf_provider_owner(p));
-		/* Runs that saw the provider are over (the registrar waited a
-		 * grace period); the releases they queued must run while the
-		 * provider's code is still there. */
-		while (atomic_load_explicit(&cm->deferred, memory_order_acquire))
-			xbpf_epoch_barrier();
+		/* The releases that programs' writes queued for p have run
+		 * (the registrar waited for p's queued count). */
 		xbpf_registrar_lock(rt);
 		if (cm->orphaned_by == p)
 			cm->orphaned_by = NULL;
@@ -725,7 +753,7 @@ static void client_slow(struct xbpf_client *c, struct xbpf_provider *p, bool add
 	if (cm->adopting == p) {
 		cm->adopting = NULL;
 		if (ok)
-			atomic_store_explicit(&cm->prov, p, memory_order_release);
+			set_provider(cm, p);
 	}
 	xbpf_registrar_unlock(rt);
 	if (ok)

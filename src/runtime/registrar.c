@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime/epoch.h"
 #include "runtime/extension.h"
@@ -218,6 +219,19 @@ int xbpf_registrar_register(struct xbpf_runtime *rt, struct xbpf_extension *ext,
 	return 0;
 }
 
+/* The epoch calls queued to call into p run while its code is there. No
+ * new one can be queued: the runs that could have are over. Polled, not
+ * waited for with an epoch barrier: a barrier waits for every call queued
+ * before it, among them those of another provider of the same map type
+ * that adopted p's maps meanwhile and that its programs' writes keep
+ * queueing; p's count only falls. */
+static void wait_queued_calls(struct xbpf_provider *p)
+{
+	const struct timespec pause = {.tv_nsec = 200 * 1000};
+	while (atomic_load_explicit(&p->queued, memory_order_acquire))
+		nanosleep(&pause, NULL);
+}
+
 int xbpf_registrar_unregister(struct xbpf_provider *p)
 {
 	struct xbpf_runtime *rt = p->rt;
@@ -249,6 +263,7 @@ int xbpf_registrar_unregister(struct xbpf_provider *p)
 	/* Runs that began before the clients let go of p end before this
 	 * returns; none can start after. */
 	xbpf_epoch_synchronize();
+	wait_queued_calls(p);
 	run_slow_steps(rt, p, false);
 	xbpf_log(rt, XBPF_LOG_DEBUG, "%s: unregistered %s '%s'", xbpf_provider_owner(p),
 		 kind_names[p->kind], xbpf_provider_name(p));

@@ -20,6 +20,7 @@
 #define XBPF_RUNTIME_REGISTRAR_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,6 +80,14 @@ struct xbpf_provider {
 	/* Under the registrar's lock: */
 	bool leaving;  /* unregister has begun: no new uses */
 	unsigned busy; /* calls into the provider in progress */
+	/* Atomic, without the lock: epoch calls queued that will call into the
+	 * provider (a program's write on a custom map queues the release of
+	 * what it displaced), waited for by its unregister. Counted on the
+	 * provider they will call, not on the client, so that an unregister
+	 * waits for its own and not for those of a provider that took its
+	 * clients over meanwhile. Once the clients have let go of the provider
+	 * and the runs that saw it have ended, it only falls. */
+	_Atomic long queued;
 	union {
 		struct xbpf_prog_type prog_type;
 		struct xbpf_hook_type hook;

@@ -14,6 +14,9 @@
  *      provider_leaves_under_running_programs (lookups)
  *      provider_leaves_under_program_writers (updates and deletes whose
  *      releases are queued while the provider goes)
+ *      adopter_does_not_hold_up_the_leaving_provider (another instance of
+ *      the type adopts the map while the first one's unregister waits for
+ *      the releases it owes)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +35,7 @@
 #include "ext_test.h"
 #include "isa/insn.h"
 #include "runtime/epoch.h"
+#include "runtime/registrar.h"
 #include "tm_test.h"
 
 #define WRITERS 2
@@ -366,17 +370,44 @@ static void programs_and_host_race_on_a_map_with_callbacks(void **state)
 	check_all_released(rt, ext);
 }
 
+/* Adds up the counts of the instances of the provider that served a map. */
+static void add_stats(struct tm_stats *sum, struct tm_stats s)
+{
+	sum->created += s.created;
+	sum->released += s.released;
+	sum->bad += s.bad;
+	sum->destroyed += s.destroyed;
+}
+
+static struct xbpf_provider *provider_of(struct xbpf_extension *ext)
+{
+	struct xbpf_provider *(*fn)(void) =
+		(struct xbpf_provider * (*)(void))xbpf_extension_symbol(ext, "tm_provider");
+	assert_non_null(fn);
+	return fn();
+}
+
+/* Unregisters the instance's map type (so that every release it owes has
+ * run and it gets no more calls), counts what it did, then unloads it. */
+static void unload_counted(struct xbpf_extension *ext, struct tm_stats *sum)
+{
+	assert_int_equal(xbpf_registrar_unregister(provider_of(ext)), 0);
+	add_stats(sum, tm_stats_of(ext));
+	assert_int_equal(xbpf_extension_unload(ext), 0);
+}
+
 static void provider_leaves_under_program_writers(void **state)
 {
 	struct xbpf_extension *ext;
 	struct xbpf_runtime *rt = load_stress_object(&ext);
+	struct tm_stats sum = {0};
 	pthread_t threads[4];
 	start_threads(threads);
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	long cycles = 0;
 	do {
-		assert_int_equal(xbpf_extension_unload(ext), 0);
+		unload_counted(ext, &sum);
 		assert_int_equal(xbpf_extension_load(rt, tm_path("tm_cb_hash"), &ext), 0);
 		cycles++;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -388,15 +419,165 @@ static void provider_leaves_under_program_writers(void **state)
 	check_state_matches_entries(ext);
 	print_message("%ld provider reloads, %ld program write batches (%ld found it away)\n", cycles,
 		      (long)prog_writes, (long)detached_runs);
-	/* Counts per value are of one instance (values move between them):
-	 * only the flags are checked here. */
-	struct tm_stats s = tm_stats_of(ext);
-	assert_int_equal(s.bad, 0);
+	/* Values move between instances (one makes, the next releases): the
+	 * counts are added up over all of them. */
 	xbpf_object_close(obj);
 	xbpf_epoch_barrier();
 	xbpf_epoch_barrier();
-	assert_int_equal(tm_stats_of(ext).destroyed, 1);
-	assert_int_equal(tm_stats_of(ext).bad, 0);
+	add_stats(&sum, tm_stats_of(ext));
+	assert_int_equal(sum.bad, 0);
+	assert_int_equal(sum.destroyed, 1);
+	assert_true(sum.created > 0);
+	assert_int_equal(sum.created, sum.released);
+	xbpf_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------------------ */
+/* An adopter while the leaving provider waits for the releases it owes     */
+/* ------------------------------------------------------------------------ */
+
+struct unregistering {
+	struct xbpf_provider *p;
+	atomic_bool done;
+	int err;
+};
+
+static void *unregister_thread(void *arg)
+{
+	struct unregistering *u = arg;
+	u->err = xbpf_registrar_unregister(u->p);
+	atomic_store(&u->done, true);
+	return NULL;
+}
+
+typedef void (*gate_fn)(_Atomic int *held, _Atomic int *open, int once_left);
+
+static gate_fn gate_of(struct xbpf_extension *ext)
+{
+	gate_fn fn = (gate_fn)xbpf_extension_symbol(ext, "tm_gate_releases");
+	assert_non_null(fn);
+	return fn;
+}
+
+static long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Waits up to ms for *flag; whether it came. */
+static bool wait_for(_Atomic int *flag, long ms)
+{
+	struct timespec start, pause = {.tv_nsec = 100 * 1000};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!atomic_load(flag) && ms_since(&start) < ms)
+		nanosleep(&pause, NULL);
+	return atomic_load(flag);
+}
+
+#define UNREGISTER_LIMIT_MS 5000
+
+/*
+ * Provider A (tm_cb_hash) unregisters while programs write to its map;
+ * during its unregister, B (tm_cb_hash_b, the same map type) registers and
+ * adopts the map, and the programs' writes go on through B. A's
+ * unregister must wait for the releases that writes through A queued, not
+ * for B's, which keep coming.
+ *
+ * The interleaving is forced with gates in the test module on programs'
+ * releases (they run on the epoch thread, one after another):
+ *  - A's gate holds the first release of A that runs after A left the map,
+ *    so A's unregister is still waiting for its releases when B adopts.
+ *    Whether such a release exists depends on timing: an attempt that
+ *    finds none (A's unregister returned) starts again with a new A.
+ *  - B's gate holds B's first release for good, standing for a stream of
+ *    writes through B that never lets up. A's releases were all queued
+ *    before B's (A left the map, and its runs ended, before B adopted it),
+ *    so they run; A's unregister must then return within
+ *    UNREGISTER_LIMIT_MS. Waiting for the map's releases instead of A's
+ *    (or for every queued epoch call) never returns while B's gate holds.
+ */
+static void adopter_does_not_hold_up_the_leaving_provider(void **state)
+{
+	static _Atomic int a_held, a_open, b_held, b_open;
+	struct xbpf_extension *a, *b = NULL;
+	struct xbpf_runtime *rt = load_stress_object(&a);
+	struct tm_stats sum = {0};
+	pthread_t threads[4], unreg;
+	start_threads(threads);
+
+	struct unregistering u;
+	bool returned = false;
+	int attempts = 0;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		assert_true(ms_since(&start) < 30000); /* found no interleaving */
+		attempts++;
+		atomic_store(&a_held, 0);
+		atomic_store(&a_open, 0);
+		gate_of(a)(&a_held, &a_open, 1);
+		u = (struct unregistering){.p = provider_of(a)};
+		assert_int_equal(pthread_create(&unreg, NULL, unregister_thread, &u), 0);
+		struct timespec pause = {.tv_nsec = 100 * 1000};
+		while (!atomic_load(&a_held) && !atomic_load(&u.done))
+			nanosleep(&pause, NULL);
+		if (!atomic_load(&a_held)) {
+			/* A owed nothing once it left: try again. */
+			pthread_join(unreg, NULL);
+			assert_int_equal(u.err, 0);
+			add_stats(&sum, tm_stats_of(a));
+			assert_int_equal(xbpf_extension_unload(a), 0);
+			assert_int_equal(xbpf_extension_load(rt, tm_path("tm_cb_hash"), &a), 0);
+			continue;
+		}
+		/* A's release waits on the epoch thread; A left the map. */
+		assert_int_equal(xbpf_extension_load(rt, tm_path("tm_cb_hash_b"), &b), 0);
+		void *(*state_of)(struct xbpf_map *) =
+			(void *(*)(struct xbpf_map *))xbpf_extension_symbol(b, "tm_map_state");
+		assert_non_null(state_of(map)); /* B adopted it */
+		gate_of(b)(&b_held, &b_open, 0);
+		/* Programs' writes through B queue releases (behind A's held
+		 * one) before A's go: A's unregister finds some of B's queued
+		 * when it looks again. */
+		struct timespec adopted;
+		clock_gettime(CLOCK_MONOTONIC, &adopted);
+		while (tm_stats_of(b).prog_created < 2 && ms_since(&adopted) < UNREGISTER_LIMIT_MS)
+			nanosleep(&pause, NULL);
+		assert_true(tm_stats_of(b).prog_created >= 2);
+		atomic_store(&a_open, 1);
+		assert_true(wait_for(&b_held, UNREGISTER_LIMIT_MS)); /* writes go through B */
+		struct timespec waited;
+		clock_gettime(CLOCK_MONOTONIC, &waited);
+		while (!atomic_load(&u.done) && ms_since(&waited) < UNREGISTER_LIMIT_MS)
+			nanosleep(&pause, NULL);
+		returned = atomic_load(&u.done);
+		break;
+	}
+	/* Let everything go before checking, so that a failure ends. */
+	atomic_store(&b_open, 1);
+	stop_threads(threads);
+	pthread_join(unreg, NULL);
+	assert_int_equal(u.err, 0);
+	if (!returned)
+		fail_msg("provider A's unregister did not return within %d ms while the map's new "
+			 "provider B had releases queued", UNREGISTER_LIMIT_MS);
+	print_message("%d attempts, %ld program write batches (%ld found the map away)\n", attempts,
+		      (long)prog_writes, (long)detached_runs);
+
+	assert_int_equal(wrong, 0);
+	check_state_matches_entries(b);
+	add_stats(&sum, tm_stats_of(a)); /* A is unregistered: its counts are final */
+	assert_int_equal(xbpf_extension_unload(a), 0);
+	xbpf_object_close(obj); /* B releases what the map holds, then destroys it */
+	xbpf_epoch_barrier();
+	xbpf_epoch_barrier();
+	add_stats(&sum, tm_stats_of(b));
+	assert_int_equal(sum.bad, 0);
+	assert_int_equal(sum.destroyed, 1);
+	assert_true(sum.created > 0);
+	assert_int_equal(sum.created, sum.released);
 	xbpf_runtime_free(rt);
 }
 
@@ -407,6 +588,7 @@ int main(void)
 		cmocka_unit_test(provider_leaves_under_running_programs),
 		cmocka_unit_test(programs_and_host_race_on_a_map_with_callbacks),
 		cmocka_unit_test(provider_leaves_under_program_writers),
+		cmocka_unit_test(adopter_does_not_hold_up_the_leaving_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,9 +20,11 @@
  * the exported tm_* functions (xbpf_extension_symbol).
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <xbpf/extension.h>
 
@@ -70,6 +72,8 @@ TM_EXPORT void tm_stats(struct tm_stats *out);
 TM_EXPORT void *tm_map_state(struct xbpf_map *map);
 TM_EXPORT int tm_raw_lookup(struct xbpf_map *map, const void *key, void *stored, size_t size);
 TM_EXPORT uint32_t tm_map_type(struct xbpf_map *map);
+TM_EXPORT struct xbpf_provider *tm_provider(void);
+TM_EXPORT void tm_gate_releases(_Atomic int *held, _Atomic int *open, int once_left);
 
 static const struct xbpf_core_services *core;
 static struct xbpf_provider *provider;
@@ -105,9 +109,31 @@ __attribute__((unused)) static int tm_cb_before_update(void *ctx, struct xbpf_ma
 	return 0;
 }
 
+/* A test's gate on programs' releases (tm_gate_releases): while *open is
+ * 0, a release a program queued (run on the epoch thread) sets *held and
+ * waits; with once_left, only once this instance no longer serves the
+ * map (its unregister has begun). */
+static _Atomic int *_Atomic gate_held, *_Atomic gate_open;
+static _Atomic int gate_once_left;
+
+static void pass_gate(struct xbpf_map *map, uint32_t flags)
+{
+	_Atomic int *open = atomic_load(&gate_open), *held = atomic_load(&gate_held);
+	/* Undoing is done by the writing program's thread: never held. */
+	if (!open || !(flags & XBPF_MAP_FROM_PROGRAM) || (flags & XBPF_MAP_UNDO) || atomic_load(open))
+		return;
+	if (atomic_load(&gate_once_left) && core->map_state(map, provider))
+		return;
+	atomic_store(held, 1);
+	const struct timespec pause = {.tv_nsec = 100 * 1000};
+	while (!atomic_load(open))
+		nanosleep(&pause, NULL);
+}
+
 __attribute__((unused)) static void tm_cb_after_delete(void *ctx, struct xbpf_map *map, void *state,
 						       const void *key, void *stored, uint32_t flags)
 {
+	pass_gate(map, flags);
 	uint64_t v;
 	memcpy(&v, stored, sizeof(v));
 	check_from(flags, &prog_released);
@@ -388,4 +414,16 @@ TM_EXPORT int tm_raw_lookup(struct xbpf_map *map, const void *key, void *stored,
 TM_EXPORT uint32_t tm_map_type(struct xbpf_map *map)
 {
 	return core->map_type(map);
+}
+
+TM_EXPORT struct xbpf_provider *tm_provider(void)
+{
+	return provider;
+}
+
+TM_EXPORT void tm_gate_releases(_Atomic int *held, _Atomic int *open, int once_left)
+{
+	atomic_store(&gate_once_left, once_left);
+	atomic_store(&gate_held, held);
+	atomic_store(&gate_open, open);
 }
