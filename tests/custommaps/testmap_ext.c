@@ -275,7 +275,9 @@ static const struct xbpf_map_type_provider map_type = {
 	.base = TM_BASE,
 #endif
 #ifdef TM_BAD_PROG_XFORM
-	.properties = XBPF_MAP_TRANSFORMS_VALUES | XBPF_MAP_PROG_LOOKUP,
+	.properties = XBPF_MAP_TRANSFORMS_VALUES | XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE,
+#elif defined(TM_BAD_INDEXED)
+	.properties = XBPF_MAP_INDEXED,
 #elif TM_XFORM
 	.properties = XBPF_MAP_TRANSFORMS_VALUES,
 #else
