@@ -12,6 +12,8 @@
  *
  * Values are not transformed, so programs may look entries up, as in
  * Linux; they cannot update or delete them (the core refuses, as Linux).
+ * Keys are indexes (XBPF_MAP_INDEXED): deletes, iteration and the bound
+ * on updates are Linux's.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -90,7 +92,7 @@ const struct xbpf_map_type_provider xdp_devmap_type = {
 	.type = XDP_MAP_TYPE_DEVMAP,
 	.name = "devmap",
 	.base = XBPF_MAP_BASE_HASH,
-	.properties = XBPF_MAP_PROG_LOOKUP,
+	.properties = XBPF_MAP_PROG_LOOKUP | XBPF_MAP_INDEXED,
 	.state_size = sizeof(struct devmap_state),
 	.create = dev_create,
 	.destroy = dev_destroy,

@@ -8,10 +8,13 @@
  * AF_UNIX socketpair end, an AF_PACKET socket); stream sockets are
  * refused, since frames would run together.
  *
- * The map transforms values: programs cannot look entries up (Linux gives
- * them a struct xdp_sock whose queue_id only they may read; xbpf has no
- * such object, so their lookups find nothing), and neither can the host
- * (as Linux: -EOPNOTSUPP). Updates and deletes are the host's.
+ * The map transforms values. A program's lookup of a set entry gives a
+ * pointer it may test but not read (Linux gives a struct xdp_sock whose
+ * queue_id it may read; xbpf has no such object: a read fails the run),
+ * so "if (bpf_map_lookup_elem(&xsks, &i)) return bpf_redirect_map(...)"
+ * works as in Linux. The host cannot look entries up (as Linux:
+ * -EOPNOTSUPP). Updates and deletes are the host's. Keys are indexes
+ * (XBPF_MAP_INDEXED): deletes and iteration are Linux's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +126,7 @@ const struct xbpf_map_type_provider xdp_xskmap_type = {
 	.type = XDP_MAP_TYPE_XSKMAP,
 	.name = "xskmap",
 	.base = XBPF_MAP_BASE_HASH,
-	.properties = XBPF_MAP_TRANSFORMS_VALUES,
+	.properties = XBPF_MAP_TRANSFORMS_VALUES | XBPF_MAP_PROG_LOOKUP | XBPF_MAP_INDEXED,
 	.state_size = sizeof(struct xskmap_state),
 	.create = xsk_create,
 	.destroy = xsk_destroy,

@@ -228,10 +228,16 @@ enum xbpf_map_base {
 /* Properties of a map type. */
 #define XBPF_MAP_TRANSFORMS_VALUES 0x1 /* stored values differ from callers' values */
 #define XBPF_MAP_PROG_LOOKUP 0x2       /* programs may look up and iterate, in place
-					* (not with TRANSFORMS, nor after_find) */
+					* (then not with after_find); with
+					* TRANSFORMS, lookups only: a present key
+					* gives an opaque pointer programs may test,
+					* not read */
 #define XBPF_MAP_PROG_UPDATE 0x4       /* programs may update (before_update and
 					* after_delete are called) */
 #define XBPF_MAP_PROG_DELETE 0x8       /* programs may delete (after_delete is called) */
+#define XBPF_MAP_INDEXED 0x10          /* keys are __u32 indexes below max_entries,
+					* stored sparsely (base hash only; key_size
+					* 4): Linux's DEVMAP/XSKMAP/CPUMAP semantics */
 
 /* Flags a map callback receives. From a program, before_update runs in
  * the program's call and after_delete of a replaced or deleted value later,

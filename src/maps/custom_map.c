@@ -64,6 +64,10 @@ struct prog_type_use {
 struct custom_map {
 	struct xbpf_map map;
 	struct xbpf_map *store; /* built-in hash or array of stored values */
+	/* Transforming with PROG_LOOKUP: what programs' lookups of a present
+	 * key return, value_size zeroed bytes in no region a program may
+	 * access (a read or write through it fails the run). */
+	void *opaque;
 	uint32_t stored_size;
 	uint32_t base, properties;
 	size_t state_size;
@@ -93,6 +97,42 @@ static struct custom_map *custom_of(const struct xbpf_map *map)
 static bool transforms(const struct custom_map *cm)
 {
 	return cm->properties & XBPF_MAP_TRANSFORMS_VALUES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Indexed maps: keys are __u32 indexes below max_entries, stored sparsely   */
+/* in the hash, with the results of Linux's DEVMAP and XSKMAP               */
+/* ------------------------------------------------------------------------ */
+
+static bool indexed(const struct custom_map *cm)
+{
+	return cm->properties & XBPF_MAP_INDEXED;
+}
+
+static bool index_in_range(const struct custom_map *cm, const void *key)
+{
+	uint32_t index;
+	memcpy(&index, key, sizeof(index)); /* key_size 4, checked at creation */
+	return index < cm->map.max_entries;
+}
+
+/* As an array: a missing or out-of-range key gives index 0, the last
+ * index has no next; every index counts, set or not. */
+static int indexed_next_key(const struct custom_map *cm, const void *key, void *next_key)
+{
+	uint32_t index = UINT32_MAX, next;
+	if (cm->map.max_entries == 0)
+		return -ENOENT;
+	if (key)
+		memcpy(&index, key, sizeof(index));
+	if (index >= cm->map.max_entries)
+		next = 0;
+	else if (index + 1 == cm->map.max_entries)
+		return -ENOENT;
+	else
+		next = index + 1;
+	memcpy(next_key, &next, sizeof(next));
+	return 0;
 }
 
 /* The provider, held busy, or NULL while the map is orphaned. */
@@ -259,6 +299,8 @@ static int custom_host_update(struct xbpf_map *map, const void *key, const void 
 		return -EINVAL;
 	if (is_none(cm))
 		return none_host_update(cm, key, value, flags);
+	if (indexed(cm) && !index_in_range(cm, key))
+		return -E2BIG;
 	struct xbpf_provider *p = hold(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -348,16 +390,25 @@ static int remove_entry(struct xbpf_map *map, const void *key, void *value)
 
 static int custom_host_delete(struct xbpf_map *map, const void *key)
 {
-	if (is_none(custom_of(map)))
-		return none_host_delete(custom_of(map), key);
-	return remove_entry(map, key, NULL);
+	struct custom_map *cm = custom_of(map);
+	if (is_none(cm))
+		return none_host_delete(cm, key);
+	if (!indexed(cm))
+		return remove_entry(map, key, NULL);
+	/* Linux clears the slot: an index without an entry is no error. */
+	if (!index_in_range(cm, key))
+		return -EINVAL;
+	int err = remove_entry(map, key, NULL);
+	return err == -ENOENT ? 0 : err;
 }
 
 static int custom_host_lookup_and_delete(struct xbpf_map *map, const void *key, void *value)
 {
 	/* Arrays, as their built-in kind; base none: the provider has no
-	 * atomic lookup-and-delete. */
-	if (!custom_of(map)->store || !custom_of(map)->store->ops->host_lookup_and_delete)
+	 * atomic lookup-and-delete; indexed maps, as Linux's DEVMAP and
+	 * XSKMAP. */
+	struct custom_map *cm = custom_of(map);
+	if (!cm->store || !cm->store->ops->host_lookup_and_delete || indexed(cm))
 		return -EOPNOTSUPP;
 	return remove_entry(map, key, value);
 }
@@ -369,6 +420,8 @@ static int custom_get_next_key(struct xbpf_map *map, const void *key, void *next
 		return none_next_key(cm, key, next_key);
 	if (!attached(cm))
 		return -XBPF_EDETACHED;
+	if (indexed(cm))
+		return indexed_next_key(cm, key, next_key);
 	return cm->store->ops->get_next_key(cm->store, key, next_key);
 }
 
@@ -458,9 +511,12 @@ static struct xbpf_provider *prog_provider(struct custom_map *cm)
 static void *custom_lookup(struct xbpf_map *map, const void *key, unsigned cpu)
 {
 	struct custom_map *cm = custom_of(map);
-	if (!(cm->properties & XBPF_MAP_PROG_LOOKUP) || transforms(cm) || !attached(cm))
+	if (!(cm->properties & XBPF_MAP_PROG_LOOKUP) || !attached(cm))
 		return NULL;
-	return cm->store->ops->lookup(cm->store, key, cpu);
+	void *stored = cm->store->ops->lookup(cm->store, key, cpu);
+	/* A transformed value means nothing to programs: they learn only
+	 * that the key is there. */
+	return stored && transforms(cm) ? cm->opaque : stored;
 }
 
 static long custom_update(struct xbpf_map *map, const void *key, const void *value, uint64_t flags,
@@ -471,6 +527,8 @@ static long custom_update(struct xbpf_map *map, const void *key, const void *val
 		return -EOPNOTSUPP;
 	if (is_none(cm))
 		return none_prog_write(cm, key, value, flags);
+	if (indexed(cm) && !index_in_range(cm, key))
+		return -E2BIG;
 	struct xbpf_provider *p = prog_provider(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
@@ -524,22 +582,28 @@ static long custom_delete(struct xbpf_map *map, const void *key)
 		return -EOPNOTSUPP;
 	if (is_none(cm))
 		return none_prog_write(cm, key, NULL, 0);
+	if (indexed(cm) && !index_in_range(cm, key))
+		return -EINVAL;
 	struct xbpf_provider *p = prog_provider(cm);
 	if (!p)
 		return -XBPF_EDETACHED;
-	if (!p->u.map_type.after_delete)
-		return cm->store->ops->delete(cm->store, key);
-	struct prog_release *r = prog_release_new(cm, p, key);
-	if (!r)
-		return -ENOMEM;
-	xbpf_lock(&cm->write_lock);
-	int err = still_serves(cm, p) ? remove_locked(cm, key, r->old) : -XBPF_EDETACHED;
-	xbpf_unlock(&cm->write_lock);
-	if (err)
-		free(r);
-	else
-		prog_release_defer(r, 0);
-	return err;
+	long err;
+	if (!p->u.map_type.after_delete) {
+		err = cm->store->ops->delete(cm->store, key);
+	} else {
+		struct prog_release *r = prog_release_new(cm, p, key);
+		if (!r)
+			return -ENOMEM;
+		xbpf_lock(&cm->write_lock);
+		err = still_serves(cm, p) ? remove_locked(cm, key, r->old) : -XBPF_EDETACHED;
+		xbpf_unlock(&cm->write_lock);
+		if (err)
+			free(r);
+		else
+			prog_release_defer(r, 0);
+	}
+	/* Linux clears an indexed map's slot, set or not. */
+	return err == -ENOENT && indexed(cm) ? 0 : err;
 }
 
 /* bpf_for_each_map_elem: the program's callback sees the custom map, not
@@ -808,6 +872,7 @@ static void free_parts(struct custom_map *cm)
 	for (size_t i = 0; i < cm->n_prog_types; i++)
 		free(cm->prog_types[i].name);
 	free(cm->prog_types);
+	free(cm->opaque);
 	free(cm->state);
 	free(cm);
 }
@@ -842,6 +907,11 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 	xbpf_lock_init(&cm->write_lock);
 	cm->base = t->base;
 	cm->properties = t->properties;
+	/* Programs may test a transformed map's lookups, never read or
+	 * write through them (the run fails). (Without PROG_LOOKUP they
+	 * get no pointer, and their writes are refused as unsupported.) */
+	if (transforms(cm) && (cm->properties & XBPF_MAP_PROG_LOOKUP))
+		cm->map.value_perm = 0;
 	cm->state_size = t->state_size;
 	cm->state = calloc(1, t->state_size ? t->state_size : 1);
 	if (!cm->state) {
@@ -850,6 +920,15 @@ int xbpf_custom_map_alloc(struct xbpf_runtime *rt, const struct xbpf_map_attr *a
 		return -ENOMEM;
 	}
 	err = xbpf_none_map_check_btf(rt, t, attr);
+	if (!err && indexed(cm) && attr->key_size != sizeof(uint32_t)) {
+		xbpf_log(rt, XBPF_LOG_ERROR, "map '%s': map type '%s' (%s) is indexed: key_size must "
+			 "be 4 (a __u32 index), not %u", name, t->name, xbpf_provider_owner(p),
+			 attr->key_size);
+		err = -EINVAL;
+	}
+	if (!err && transforms(cm) && (cm->properties & XBPF_MAP_PROG_LOOKUP) &&
+	    !(cm->opaque = calloc(1, attr->value_size ? attr->value_size : 1)))
+		err = -ENOMEM;
 	if (err) {
 		free_parts(cm);
 		xbpf_provider_release(p);

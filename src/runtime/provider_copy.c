@@ -343,7 +343,7 @@ static int copy_helper_set(struct checker *c, const void *src, struct xbpf_helpe
 }
 
 #define MAP_PROG_ACCESS (XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE)
-#define MAP_PROPERTIES (XBPF_MAP_TRANSFORMS_VALUES | MAP_PROG_ACCESS)
+#define MAP_PROPERTIES (XBPF_MAP_TRANSFORMS_VALUES | MAP_PROG_ACCESS | XBPF_MAP_INDEXED)
 
 /* Callbacks of a core-stored (hash or array) map type. Programs read
  * values in place, without the provider, so after_find cannot serve their
@@ -365,9 +365,12 @@ static int check_stored_map_type(struct checker *c, const struct xbpf_map_type_p
 		if (!p->before_update)
 			return refuse(c, -EINVAL, "is NULL: required with XBPF_MAP_TRANSFORMS_VALUES",
 				      "before_update");
-		if (p->properties & MAP_PROG_ACCESS)
-			return refuse(c, -EINVAL, "combine XBPF_MAP_PROG_* with XBPF_MAP_TRANSFORMS_VALUES: "
-				      "programs cannot use transformed values directly", "properties");
+		/* Programs may test whether a key is present (an opaque
+		 * pointer), never write what only the provider can make. */
+		if (p->properties & (XBPF_MAP_PROG_UPDATE | XBPF_MAP_PROG_DELETE))
+			return refuse(c, -EINVAL, "combine XBPF_MAP_PROG_UPDATE or _DELETE with "
+				      "XBPF_MAP_TRANSFORMS_VALUES: programs cannot write transformed "
+				      "values", "properties");
 		return 0;
 	}
 	if ((p->properties & XBPF_MAP_PROG_LOOKUP) && p->after_find)
@@ -437,6 +440,9 @@ static int copy_map_type(struct checker *c, const void *src, struct xbpf_map_typ
 		return refuse(c, -EINVAL, "must be XBPF_MAP_BASE_HASH, _ARRAY or _NONE", "base");
 	if (t->properties & ~(uint32_t)MAP_PROPERTIES)
 		return refuse(c, -EINVAL, "has unknown bits", "properties");
+	if ((t->properties & XBPF_MAP_INDEXED) && t->base != XBPF_MAP_BASE_HASH)
+		return refuse(c, -EINVAL, "XBPF_MAP_INDEXED is for XBPF_MAP_BASE_HASH only (an array "
+			      "has its indexes already)", "properties");
 	if (t->state_size > MAX_MAP_STATE)
 		return refuse(c, -E2BIG, "must be at most 1 MiB", "state_size");
 	if (!t->create)

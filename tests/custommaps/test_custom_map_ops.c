@@ -445,6 +445,46 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 	xbpf_runtime_free(rt);
 }
 
+/* Programs' writes to an indexed map give Linux's results for index maps:
+ * updates beyond max_entries -E2BIG, deletes there -EINVAL, deletes of an
+ * index without an entry 0. */
+static void program_writes_on_an_indexed_map(void **state)
+{
+	struct xbpf_runtime *rt = ext_runtime();
+	struct xbpf_extension *sample;
+	assert_int_equal(xbpf_extension_load(rt, ext_path("sample"), &sample), 0);
+	load(rt, "tm_indexed");
+	struct xbpf_map *map;
+	assert_int_equal(xbpf_map_create(rt, TM_INDEXED_HASH, "m", 8, 8, 4, NULL, &map), -EINVAL);
+	assert_non_null(strstr(ext_log_text, "is indexed: key_size must be 4"));
+	assert_int_equal(xbpf_map_create(rt, TM_INDEXED_HASH, "m", 4, 8, 4, NULL, &map), 0);
+	static const struct {
+		uint32_t key;
+		uint64_t value; /* UINT64_MAX: delete */
+		long want;
+	} writes[] = {{3, 7, 0}, {4, 7, -E2BIG}, {UINT32_MAX, 7, -E2BIG}, {1, UINT64_MAX, 0},
+		      {4, UINT64_MAX, -EINVAL}, {3, UINT64_MAX, 0}, {3, UINT64_MAX, 0}};
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		struct xbpf_program *prog;
+		assert_int_equal(load_write(rt, map, writes[i].key, writes[i].value, &prog), 0);
+		if (run(prog) != (uint64_t)writes[i].want)
+			fail_msg("write %zu: want %ld", i, writes[i].want);
+		xbpf_program_put(prog);
+		if (i == 0) {
+			uint32_t key = 3;
+			uint64_t got;
+			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
+			assert_int_equal(got, 7);
+		}
+	}
+	uint32_t key = 3;
+	uint64_t got;
+	assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), -ENOENT);
+	assert_int_equal(xbpf_map_lookup_and_delete_elem(map, &key, &got), -EOPNOTSUPP);
+	xbpf_map_put(map);
+	xbpf_runtime_free(rt);
+}
+
 static void providers_veto_program_types(void **state)
 {
 	struct xbpf_runtime *rt = ext_runtime();
@@ -783,6 +823,7 @@ int main(void)
 		cmocka_unit_test(transforming_array),
 		cmocka_unit_test(batch_operations),
 		cmocka_unit_test(programs_use_plain_maps_not_transforming_ones),
+		cmocka_unit_test(program_writes_on_an_indexed_map),
 		cmocka_unit_test(providers_veto_program_types),
 		cmocka_unit_test(orphaned_maps_fail_fast_and_are_adopted),
 		cmocka_unit_test(program_writes_call_the_provider),

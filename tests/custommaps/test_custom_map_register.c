@@ -38,7 +38,10 @@ static void bad_provider_data_is_refused(void **state)
 	expect_refused("tm_bad_none", -EINVAL,
 		       "map type refused: next_key is NULL: required with XBPF_MAP_BASE_NONE");
 	expect_refused("tm_bad_prog_xform", -EINVAL,
-		       "map type refused: properties combine XBPF_MAP_PROG_*");
+		       "map type refused: properties combine XBPF_MAP_PROG_UPDATE or _DELETE with "
+		       "XBPF_MAP_TRANSFORMS_VALUES");
+	expect_refused("tm_bad_indexed_array", -EINVAL,
+		       "map type refused: properties XBPF_MAP_INDEXED is for XBPF_MAP_BASE_HASH only");
 }
 
 static void good_providers_register(void **state)

@@ -9,6 +9,7 @@
  *               every release is counted and a double release is seen.
  *               0: stores the caller's uint64_t as is, and lets programs
  *               look up, update and delete.
+ *  TM_INDEXED   with TM_XFORM 0: keys are indexes (XBPF_MAP_INDEXED).
  *  TM_CALLBACKS with TM_XFORM 0: before_update and after_delete anyway,
  *               called by host and program writes. Each value counts as
  *               one object per store: live[value % TM_SLOTS] goes up in
@@ -301,7 +302,12 @@ static const struct xbpf_map_type_provider map_type = {
 	.base = TM_BASE,
 #endif
 #ifdef TM_BAD_PROG_XFORM
-	.properties = XBPF_MAP_TRANSFORMS_VALUES | XBPF_MAP_PROG_LOOKUP,
+	.properties = XBPF_MAP_TRANSFORMS_VALUES | XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE,
+#elif defined(TM_BAD_INDEXED)
+	.properties = XBPF_MAP_INDEXED,
+#elif defined(TM_INDEXED)
+	.properties = XBPF_MAP_INDEXED | XBPF_MAP_PROG_LOOKUP | XBPF_MAP_PROG_UPDATE |
+		      XBPF_MAP_PROG_DELETE,
 #elif TM_XFORM
 	.properties = XBPF_MAP_TRANSFORMS_VALUES,
 #else

@@ -15,6 +15,7 @@
 #define TM_PLAIN_ARRAY 4099
 #define TM_CB_HASH 4104
 #define TM_CB_ARRAY 4105
+#define TM_INDEXED_HASH 4106 /* indexed (XBPF_MAP_INDEXED), programs may write */
 #define TM_REFUSED_VALUE 0xbadULL
 
 struct tm_stats {

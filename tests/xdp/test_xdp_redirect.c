@@ -158,10 +158,10 @@ static void xskmap_update(struct fixture *f, uint32_t key, int fd, int want)
 	assert_int_equal(xbpf_map_update_elem(f->xsks, &key, &value, BPF_ANY), want);
 }
 
-/* Frames for entry 0 come out of the socketpair, the rest are passed. */
-static void test_xskmap_delivers_to_socket(void **state)
+/* Frames for entry 0 come out of the socketpair, the rest are passed,
+ * through prog_name (to_socket or xdpsock). */
+static void delivers_to_socket(struct fixture *f, const char *prog_name)
 {
-	struct fixture *f = *state;
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	xskmap_update(f, 0, sv[0], 0);
@@ -178,7 +178,7 @@ static void test_xskmap_delivers_to_socket(void **state)
 	char in[128], out[128];
 	snprintf(in, sizeof(in), "in=%s", f->in);
 	snprintf(out, sizeof(out), "out=%s", f->out);
-	struct xbpf_link *link = replay(f, "to_socket", (const char *const[]){in, out, NULL});
+	struct xbpf_link *link = replay(f, prog_name, (const char *const[]){in, out, NULL});
 	assert_int_equal(counter(link, "redirect"), to_socket.n);
 	assert_int_equal(counter(link, "pass"), passed.n);
 	assert_int_equal(counter(link, "redirect_error"), 0);
@@ -202,11 +202,73 @@ static void test_xskmap_delivers_to_socket(void **state)
 	uint32_t key = 0;
 	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), 0);
 	assert_int_equal(receive(sv[1], buf, sizeof(buf)), 0);
-	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), -ENOENT);
+	/* As Linux: deleting an index without an entry clears nothing. */
+	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), 0);
 	close(sv[1]);
 	records_free(&to_socket);
 	records_free(&passed);
 	records_free(&out_frames);
+}
+
+static void test_xskmap_delivers_to_socket(void **state)
+{
+	delivers_to_socket(*state, "to_socket");
+}
+
+/* The AF_XDP program of xdpsock and libxdp tests the entry with a lookup
+ * before redirecting: the lookup finds the set entry, as in Linux. */
+static void test_xdpsock_program_delivers(void **state)
+{
+	delivers_to_socket(*state, "xdpsock");
+}
+
+/* Deletes, iteration and updates of the index maps give Linux's results:
+ * every index below max_entries (4) is there to walk and to delete, set
+ * or not; beyond, deletes are -EINVAL and updates -E2BIG. */
+static void test_index_maps_host_ops(void **state)
+{
+	struct fixture *f = *state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	uint32_t lo = if_nametoindex("lo");
+	assert_true(lo > 0);
+	struct xbpf_map *maps[] = {f->xsks, f->devs};
+	for (size_t m = 0; m < 2; m++) {
+		struct xbpf_map *map = maps[m];
+		uint32_t value = m == 0 ? (uint32_t)sv[0] : lo;
+		uint32_t key = 2, next = 99;
+		assert_int_equal(xbpf_map_update_elem(map, &key, &value, BPF_ANY), 0);
+		key = 4;
+		assert_int_equal(xbpf_map_update_elem(map, &key, &value, BPF_ANY), -E2BIG);
+		key = UINT32_MAX;
+		assert_int_equal(xbpf_map_update_elem(map, &key, &value, BPF_ANY), -E2BIG);
+
+		assert_int_equal(xbpf_map_get_next_key(map, NULL, &next), 0);
+		assert_int_equal(next, 0);
+		for (uint32_t i = 0; i < 3; i++) {
+			assert_int_equal(xbpf_map_get_next_key(map, &i, &next), 0);
+			assert_int_equal(next, i + 1);
+		}
+		key = 3;
+		assert_int_equal(xbpf_map_get_next_key(map, &key, &next), -ENOENT);
+		key = 4;
+		next = 99;
+		assert_int_equal(xbpf_map_get_next_key(map, &key, &next), 0);
+		assert_int_equal(next, 0);
+
+		key = 1;
+		assert_int_equal(xbpf_map_delete_elem(map, &key), 0);
+		key = 4;
+		assert_int_equal(xbpf_map_delete_elem(map, &key), -EINVAL);
+		key = 2;
+		assert_int_equal(xbpf_map_delete_elem(map, &key), 0);
+		assert_int_equal(xbpf_map_delete_elem(map, &key), 0);
+		uint32_t got;
+		if (m == 1)
+			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), -ENOENT);
+	}
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* A displaced socket is released, and so is every socket when the map goes. */
@@ -275,14 +337,18 @@ static void test_xskmap_bad_values(void **state)
 	xskmap_update(f, 4, stream[0], -E2BIG); /* max_entries is 4 */
 	assert_int_equal(open_fds(), before);
 	uint32_t key = 0, next;
-	assert_int_equal(xbpf_map_get_next_key(f->xsks, NULL, &next), -ENOENT);
-	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), -ENOENT);
+	/* As Linux: every index is there to walk and to clear, set or not. */
+	assert_int_equal(xbpf_map_get_next_key(f->xsks, NULL, &next), 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), 0);
 	close(file);
 	close(stream[0]);
 	close(stream[1]);
 }
 
-/* Programs find nothing in an XSKMAP and the ifindex in a DEVMAP. */
+/* Programs find a set XSKMAP entry (a pointer they may only test) and
+ * read the ifindex in a DEVMAP; a read through the XSKMAP pointer fails
+ * the run instead of showing the map's own socket reference. */
 static void test_program_lookups(void **state)
 {
 	struct fixture *f = *state;
@@ -295,6 +361,15 @@ static void test_program_lookups(void **state)
 	uint8_t frame[64] = {0};
 	struct xbpf_test_run_opts opts = {.sz = sizeof(opts), .data_in = frame,
 					  .data_size_in = sizeof(frame)};
+	assert_int_equal(xbpf_program_test_run(xbpf_object_find_program(f->obj, "lookups"), &opts), 0);
+	assert_int_equal(opts.retval, 1 | lo << 8);
+	struct xbpf_program *read = xbpf_object_find_program(f->obj, "xsk_read");
+	assert_non_null(read);
+	assert_int_equal(xbpf_program_test_run(read, &opts), -EFAULT);
+	/* Without the entry, both find nothing. */
+	assert_int_equal(xbpf_map_delete_elem(f->xsks, &key), 0);
+	assert_int_equal(xbpf_program_test_run(read, &opts), 0);
+	assert_int_equal(opts.retval, 1);
 	assert_int_equal(xbpf_program_test_run(xbpf_object_find_program(f->obj, "lookups"), &opts), 0);
 	assert_int_equal(opts.retval, lo << 8);
 	uint32_t got;
@@ -680,6 +755,8 @@ int main(int argc, char **argv)
 	snprintf(object_path, sizeof(object_path), "%s", argv[1]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_xskmap_delivers_to_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xdpsock_program_delivers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_maps_host_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xskmap_releases_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_xskmap_closed_with_runtime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xskmap_bad_values, setup, teardown),

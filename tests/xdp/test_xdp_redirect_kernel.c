@@ -5,7 +5,9 @@
  * with the xdp extension, give the same verdict for the same frames
  * (BPF_PROG_TEST_RUN), with the same DEVMAP entries (index 0: lo) and an
  * empty XSKMAP. Frames pick the entry (byte 14) and the flags (byte 15).
- * Skipped (77) where the kernel refuses the programs or test runs.
+ * The host's deletes, walks and out-of-range updates of DEVMAP and XSKMAP
+ * give the kernel's results too. Skipped (77) where the kernel refuses
+ * the programs or test runs.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -25,7 +29,7 @@ static char object_path[512];
 static char skip_reason[1024];
 
 static const char *const programs[] = {"to_device", "to_socket", "to_ifindex", "with_flags",
-				       "lookups"};
+				       "lookups", "xdpsock"};
 #define N_PROGRAMS (sizeof(programs) / sizeof(programs[0]))
 /* Entries (and ifindexes for to_ifindex) and flags the frames carry
  * (8: BPF_F_BROADCAST, 16: BPF_F_EXCLUDE_INGRESS). */
@@ -140,6 +144,106 @@ static void same_verdicts_as_the_kernel(void **state)
 	assert_int_equal(ours.v[4][0][0], lo << 8);
 }
 
+/* One host operation on an index map (max_entries 4): delete, get the
+ * next key (key NULL when has_key is 0) or update. */
+enum op_kind { DELETE, NEXT_KEY, UPDATE };
+struct host_op {
+	enum op_kind kind;
+	int has_key;
+	uint32_t key;
+};
+
+static const struct host_op host_ops[] = {
+	{NEXT_KEY, 0, 0}, {NEXT_KEY, 1, 0}, {NEXT_KEY, 1, 1}, {NEXT_KEY, 1, 2},
+	{NEXT_KEY, 1, 3}, {NEXT_KEY, 1, 4}, {NEXT_KEY, 1, UINT32_MAX},
+	{DELETE, 1, 0},   {DELETE, 1, 3},   {DELETE, 1, 4},   {DELETE, 1, UINT32_MAX},
+	{UPDATE, 1, 4},   {UPDATE, 1, UINT32_MAX},
+};
+#define N_HOST_OPS (sizeof(host_ops) / sizeof(host_ops[0]))
+
+struct host_result {
+	int err;
+	uint32_t next;
+};
+
+/* value: what an update stores (an ifindex, a socket descriptor). */
+static void kernel_host_ops(int fd, uint32_t value, struct host_result *out)
+{
+	for (size_t i = 0; i < N_HOST_OPS; i++) {
+		const struct host_op *op = &host_ops[i];
+		uint32_t next = 99;
+		int err = op->kind == DELETE ? bpf_map_delete_elem(fd, &op->key)
+			: op->kind == UPDATE ? bpf_map_update_elem(fd, &op->key, &value, BPF_ANY)
+					     : bpf_map_get_next_key(fd, op->has_key ? &op->key : NULL,
+								    &next);
+		out[i] = (struct host_result){err < 0 ? -errno : 0, err < 0 ? 99 : next};
+	}
+}
+
+static void xbpf_host_ops(struct xbpf_map *map, uint32_t value, struct host_result *out)
+{
+	for (size_t i = 0; i < N_HOST_OPS; i++) {
+		const struct host_op *op = &host_ops[i];
+		uint32_t next = 99;
+		int err = op->kind == DELETE ? xbpf_map_delete_elem(map, &op->key)
+			: op->kind == UPDATE ? xbpf_map_update_elem(map, &op->key, &value, BPF_ANY)
+					     : xbpf_map_get_next_key(map, op->has_key ? &op->key : NULL,
+								     &next);
+		out[i] = (struct host_result){err, err ? 99 : next};
+	}
+}
+
+/* Both on maps with entry 1 set where the type allows it without an
+ * AF_XDP socket (DEVMAP), empty otherwise (XSKMAP). */
+static void same_host_results_as_the_kernel(void **state)
+{
+	static const struct {
+		uint32_t type;
+		const char *name;
+	} types[] = {{BPF_MAP_TYPE_DEVMAP, "devmap"}, {BPF_MAP_TYPE_XSKMAP, "xskmap"}};
+	uint32_t lo = if_nametoindex("lo");
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	struct xbpf_runtime *rt;
+	struct xbpf_extension *ext;
+	assert_int_equal(xbpf_runtime_create(&rt), 0);
+	assert_int_equal(xbpf_extension_load(rt, "xdp", &ext), 0);
+	size_t compared = 0;
+	for (size_t t = 0; t < 2; t++) {
+		int fd = bpf_map_create(types[t].type, types[t].name, 4, 4, 4, NULL);
+		if (fd < 0) {
+			printf("the kernel refuses a %s: %s; not compared\n", types[t].name,
+			       strerror(errno));
+			continue;
+		}
+		struct xbpf_map *map;
+		assert_int_equal(xbpf_map_create(rt, types[t].type, types[t].name, 4, 4, 4, NULL, &map),
+				 0);
+		uint32_t key = 1;
+		bool dev = types[t].type == BPF_MAP_TYPE_DEVMAP;
+		if (dev) {
+			assert_int_equal(bpf_map_update_elem(fd, &key, &lo, BPF_ANY), 0);
+			assert_int_equal(xbpf_map_update_elem(map, &key, &lo, BPF_ANY), 0);
+		}
+		struct host_result theirs[N_HOST_OPS], ours[N_HOST_OPS];
+		kernel_host_ops(fd, dev ? lo : (uint32_t)sv[0], theirs);
+		xbpf_host_ops(map, dev ? lo : (uint32_t)sv[0], ours);
+		for (size_t i = 0; i < N_HOST_OPS; i++)
+			if (ours[i].err != theirs[i].err || ours[i].next != theirs[i].next)
+				fail_msg("%s: op %zu (kind %d, key %u): xbpf %d (next %u), the kernel %d "
+					 "(next %u)", types[t].name, i, host_ops[i].kind, host_ops[i].key,
+					 ours[i].err, ours[i].next, theirs[i].err, theirs[i].next);
+		compared++;
+		xbpf_map_put(map);
+		close(fd);
+	}
+	xbpf_runtime_free(rt);
+	close(sv[0]);
+	close(sv[1]);
+	if (!compared)
+		skip();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -153,6 +257,7 @@ int main(int argc, char **argv)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_verdicts_as_the_kernel),
+		cmocka_unit_test(same_host_results_as_the_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

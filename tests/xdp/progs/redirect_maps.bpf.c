@@ -87,4 +87,29 @@ int lookups(struct xdp_md *ctx)
 	return (xsk ? 1 : 0) | (ifindex ? *ifindex << 8 : 0);
 }
 
+/* As xdpsock and libxdp's default program: redirect to the socket only
+ * when the entry is set (here the entry byte 14 picks, not the queue). */
+SEC("xdp")
+int xdpsock(struct xdp_md *ctx)
+{
+	int index = entry_of(ctx);
+
+	if (index < 0)
+		return XDP_ABORTED;
+	if (bpf_map_lookup_elem(&xsks, &index))
+		return bpf_redirect_map(&xsks, index, 0);
+	return XDP_PASS;
+}
+
+/* Reads through what a lookup of XSKMAP entry 0 gives (Linux: the
+ * socket's queue_id; xbpf has no socket object there: the run fails). */
+SEC("xdp")
+int xsk_read(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	struct bpf_xdp_sock *xsk = bpf_map_lookup_elem(&xsks, &key);
+
+	return xsk ? 100 + xsk->queue_id : 1;
+}
+
 char LICENSE[] SEC("license") = "GPL";
