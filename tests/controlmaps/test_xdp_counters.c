@@ -21,6 +21,7 @@
 #include <xbpf/xbpf.h>
 
 #include "counters_map.h"
+#include "link_counter.h"
 #include "pcap_files.h"
 
 #define FRAMES 300
@@ -28,17 +29,6 @@
 
 static const char *object_path;
 static char dir[] = "/tmp/xbpf-xdp-counters.XXXXXX", in_path[64];
-
-static uint64_t counter(struct xbpf_link *link, const char *want)
-{
-	const char *name;
-	uint64_t value;
-	for (size_t i = 0; xbpf_link_counter(link, i, &name, &value) == 0; i++)
-		if (strcmp(name, want) == 0)
-			return value;
-	fail_msg("the hook keeps no counter '%s'", want);
-	return 0;
-}
 
 /* Replays the capture through prog as interface ifindex; adds the link's
  * counts to want. */
@@ -49,13 +39,13 @@ static void replay(struct xbpf_program *prog, uint32_t ifindex, struct xdp_if_co
 	struct xbpf_link *link;
 	assert_int_equal(xbpf_program_attach(prog, "xdp/pcap", params, (size_t)n + 1, &link), 0);
 	assert_int_equal(xbpf_link_wait(link, WAIT_MS), 0);
-	want->received += counter(link, "received");
-	want->passed += counter(link, "pass");
-	want->dropped += counter(link, "drop");
-	want->transmitted += counter(link, "tx");
-	want->redirected += counter(link, "redirect");
-	want->aborted += counter(link, "aborted");
-	want->errors += counter(link, "error");
+	want->received += link_counter_value(link, "received");
+	want->passed += link_counter_value(link, "pass");
+	want->dropped += link_counter_value(link, "drop");
+	want->transmitted += link_counter_value(link, "tx");
+	want->redirected += link_counter_value(link, "redirect");
+	want->aborted += link_counter_value(link, "aborted");
+	want->errors += link_counter_value(link, "error");
 	assert_int_equal(xbpf_link_detach(link), 0);
 }
 

@@ -26,6 +26,7 @@
 #include <xbpf/xbpf.h>
 
 #include "frame_batch.h"
+#include "link_counter.h"
 #include "live_peers.h"
 #include "netlab.h"
 #include "pcap_files.h"
@@ -101,21 +102,10 @@ static void expectation_free(struct expectation *e)
 	records_free(&e->transmitted);
 }
 
-static uint64_t counter(struct xbpf_link *link, const char *want)
-{
-	const char *name;
-	uint64_t value;
-	for (size_t i = 0; xbpf_link_counter(link, i, &name, &value) == 0; i++)
-		if (strcmp(name, want) == 0)
-			return value;
-	fail_msg("the hook keeps no counter '%s'", want);
-	return 0;
-}
-
 static bool wait_received(struct xbpf_link *link, uint64_t n)
 {
 	for (int waited = 0; waited < LIVE_WAIT_MS; waited += 10) {
-		if (counter(link, "received") >= n)
+		if (link_counter_value(link, "received") >= n)
 			return true;
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
 	}
@@ -134,12 +124,12 @@ static void bridge(struct xbpf_link *link, struct expectation *e, const uint64_t
 	live_capture(&live_peers[0], e->transmitted.n, &returned);
 	assert_true(all_run);
 	for (int c = 0; c < C_N; c++) {
-		uint64_t got = counter(link, counter_names[c]);
+		uint64_t got = link_counter_value(link, counter_names[c]);
 		if (got != total[c])
 			fail_msg("the link counted %llu '%s', %llu expected", (unsigned long long)got,
 				 counter_names[c], (unsigned long long)total[c]);
 	}
-	assert_int_equal(counter(link, "send_error"), 0);
+	assert_int_equal(link_counter_value(link, "send_error"), 0);
 	live_assert_same_frames(&forwarded, &e->passed, "peer-out");
 	live_assert_same_frames(&returned, &e->transmitted, "peer-in");
 	records_free(&forwarded);

@@ -25,6 +25,7 @@
 
 #include <xbpf/xbpf.h>
 
+#include "link_counter.h"
 #include "pcap_files.h"
 
 #define FRAMES 2000
@@ -116,17 +117,6 @@ static int kernel_verdicts(const struct pcap_records *in, struct expected *e)
 	return 0;
 }
 
-static uint64_t counter(struct xbpf_link *link, const char *want)
-{
-	const char *name;
-	uint64_t value;
-	for (size_t i = 0; xbpf_link_counter(link, i, &name, &value) == 0; i++)
-		if (strcmp(name, want) == 0)
-			return value;
-	fail_msg("the hook keeps no counter '%s'", want);
-	return 0;
-}
-
 static void same_frames(const char *what, const struct pcap_records *got, const struct pcap_records *want)
 {
 	assert_int_equal(got->n, want->n);
@@ -191,14 +181,14 @@ static void verdicts_equal_the_kernels(void **state)
 		      (unsigned long long)e.count[V_PASS], (unsigned long long)e.count[V_DROP],
 		      (unsigned long long)e.count[V_TX], (unsigned long long)e.count[V_ABORTED],
 		      (unsigned long long)e.count[V_ERROR], (unsigned long long)e.multi_buffer);
-	assert_int_equal(counter(link, "received"), FRAMES);
+	assert_int_equal(link_counter_value(link, "received"), FRAMES);
 	for (int v = 0; v < V_N; v++) {
-		uint64_t got = counter(link, verdict_names[v]);
+		uint64_t got = link_counter_value(link, verdict_names[v]);
 		if (got != e.count[v])
 			fail_msg("hook counted %llu '%s', the kernel %llu", (unsigned long long)got,
 				 verdict_names[v], (unsigned long long)e.count[v]);
 	}
-	assert_int_equal(counter(link, "redirect"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), 0);
 
 	struct pcap_records out = {0}, tx = {0};
 	pcap_read(out_path, &out);

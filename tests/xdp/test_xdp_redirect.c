@@ -29,6 +29,7 @@
 
 #include <xbpf/xbpf.h>
 
+#include "link_counter.h"
 #include "pcap_files.h"
 
 static char object_path[512];
@@ -93,17 +94,6 @@ static void add_frame(struct pcap_records *recs, uint8_t entry, uint32_t len)
 	for (uint32_t i = 20; i < len; i++)
 		frame[i] = (uint8_t)(i * 7 + recs->n);
 	records_add(recs, frame, len, len);
-}
-
-static uint64_t counter(struct xbpf_link *link, const char *want)
-{
-	const char *name;
-	uint64_t value;
-	for (size_t i = 0; xbpf_link_counter(link, i, &name, &value) == 0; i++)
-		if (strcmp(name, want) == 0)
-			return value;
-	fail_msg("the hook keeps no counter '%s'", want);
-	return 0;
 }
 
 /* Replays f->in through prog on xdp/pcap with the parameters (NULL-ended). */
@@ -179,9 +169,9 @@ static void delivers_to_socket(struct fixture *f, const char *prog_name)
 	snprintf(in, sizeof(in), "in=%s", f->in);
 	snprintf(out, sizeof(out), "out=%s", f->out);
 	struct xbpf_link *link = replay(f, prog_name, (const char *const[]){in, out, NULL});
-	assert_int_equal(counter(link, "redirect"), to_socket.n);
-	assert_int_equal(counter(link, "pass"), passed.n);
-	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), to_socket.n);
+	assert_int_equal(link_counter_value(link, "pass"), passed.n);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
 	assert_int_equal(xbpf_link_detach(link), 0);
 
 	uint8_t buf[2048];
@@ -438,9 +428,9 @@ static void test_devmap_to_interface_file(void **state)
 	/* The frames arrive on another interface than lo. */
 	struct xbpf_link *link = replay(f, "to_device",
 					(const char *const[]){in, out, "ifindex=7", redirect, NULL});
-	assert_int_equal(counter(link, "redirect"), to_lo.n);
-	assert_int_equal(counter(link, "redirect_error"), 0);
-	assert_int_equal(counter(link, "pass"), passed.n);
+	assert_int_equal(link_counter_value(link, "redirect"), to_lo.n);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "pass"), passed.n);
 	assert_int_equal(xbpf_link_detach(link), 0);
 	struct pcap_records got = {0};
 	pcap_read(f->dev, &got);
@@ -456,15 +446,15 @@ static void test_devmap_to_interface_file(void **state)
 
 	/* No file for lo: the redirects reach nothing. */
 	link = replay(f, "to_device", (const char *const[]){in, "ifindex=7", NULL});
-	assert_int_equal(counter(link, "redirect"), to_lo.n);
-	assert_int_equal(counter(link, "redirect_error"), to_lo.n);
+	assert_int_equal(link_counter_value(link, "redirect"), to_lo.n);
+	assert_int_equal(link_counter_value(link, "redirect_error"), to_lo.n);
 	assert_int_equal(xbpf_link_detach(link), 0);
 	/* Redirected to the interface they came in on: where XDP_TX frames go. */
 	snprintf(out, sizeof(out), "tx=%s", f->out);
 	char ifindex[32];
 	snprintf(ifindex, sizeof(ifindex), "ifindex=%u", lo);
 	link = replay(f, "to_device", (const char *const[]){in, out, ifindex, NULL});
-	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
 	assert_int_equal(xbpf_link_detach(link), 0);
 	pcap_read(f->out, &got);
 	assert_int_equal(got.n, to_lo.n);
@@ -496,8 +486,8 @@ static void test_devmap_broadcast(void **state)
 	/* Arriving elsewhere: every frame once into lo's file. */
 	struct xbpf_link *link =
 		replay(f, "with_flags", (const char *const[]){in, "ifindex=7", redirect, NULL});
-	assert_int_equal(counter(link, "redirect"), 10);
-	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), 10);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
 	assert_int_equal(xbpf_link_detach(link), 0);
 	struct pcap_records got = {0};
 	pcap_read(f->dev, &got);
@@ -507,8 +497,8 @@ static void test_devmap_broadcast(void **state)
 	records_free(&got);
 	/* Arriving on lo: back out of it, unless excluded. */
 	link = replay(f, "with_flags", (const char *const[]){in, tx, ingress_lo, NULL});
-	assert_int_equal(counter(link, "redirect"), 10);
-	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), 10);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
 	assert_int_equal(xbpf_link_detach(link), 0);
 	pcap_read(f->out, &got);
 	assert_int_equal(got.n, 5);
@@ -517,7 +507,7 @@ static void test_devmap_broadcast(void **state)
 	records_free(&got);
 	/* Nowhere to go: an error. */
 	link = replay(f, "with_flags", (const char *const[]){in, "ifindex=7", NULL});
-	assert_int_equal(counter(link, "redirect_error"), 10);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 10);
 	assert_int_equal(xbpf_link_detach(link), 0);
 }
 
@@ -539,8 +529,8 @@ static void test_redirect_to_ifindex(void **state)
 	snprintf(redirect, sizeof(redirect), "redirect=%u:%s", lo, f->dev);
 	struct xbpf_link *link =
 		replay(f, "to_ifindex", (const char *const[]){in, "ifindex=7", redirect, NULL});
-	assert_int_equal(counter(link, "redirect"), 12);
-	assert_int_equal(counter(link, "redirect_error"), 12 - to_lo.n);
+	assert_int_equal(link_counter_value(link, "redirect"), 12);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 12 - to_lo.n);
 	assert_int_equal(xbpf_link_detach(link), 0);
 	struct pcap_records got = {0};
 	pcap_read(f->dev, &got);
@@ -710,12 +700,12 @@ static void test_xskmap_swapped_while_delivering(void **state)
 	close(b[0]);
 	pthread_join(drainer, NULL);
 
-	uint64_t redirected = counter(link, "redirect"), lost = counter(link, "redirect_error");
+	uint64_t redirected = link_counter_value(link, "redirect"), lost = link_counter_value(link, "redirect_error");
 	print_message("%lu swaps; %zu + %zu frames delivered, %llu not\n", s.swaps, d.got[0],
 		      d.got[1], (unsigned long long)lost);
 	/* A lookup racing a replace may (rarely) miss the key in the core's
 	 * hash storage: bpf_redirect_map's default action passes the frame. */
-	assert_int_equal(redirected + counter(link, "pass"), 100 * 100);
+	assert_int_equal(redirected + link_counter_value(link, "pass"), 100 * 100);
 	assert_true(redirected > 100 * 100 - 100);
 	assert_int_equal(d.got[0] + d.got[1] + lost, redirected);
 	assert_int_equal(d.bad, 0);

@@ -26,6 +26,7 @@
 
 #include <xbpf/xbpf.h>
 
+#include "link_counter.h"
 #include "live_peers.h"
 #include "netlab.h"
 #include "pcap_files.h"
@@ -39,21 +40,10 @@ static void log_to_stderr(void *user, enum xbpf_log_level level, const char *msg
 		fprintf(stderr, "xbpf: %s\n", msg);
 }
 
-static uint64_t counter(struct xbpf_link *link, const char *want)
-{
-	const char *name;
-	uint64_t value;
-	for (size_t i = 0; xbpf_link_counter(link, i, &name, &value) == 0; i++)
-		if (strcmp(name, want) == 0)
-			return value;
-	fail_msg("the hook keeps no counter '%s'", want);
-	return 0;
-}
-
 static bool wait_received(struct xbpf_link *link, uint64_t n)
 {
 	for (int waited = 0; waited < LIVE_WAIT_MS; waited += 10) {
-		if (counter(link, "received") >= n)
+		if (link_counter_value(link, "received") >= n)
 			return true;
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
 	}
@@ -124,10 +114,10 @@ static void devmap_to_second_interface(void **state)
 	assert_true(wait_received(link, all.n));
 	live_capture(&live_peers[1], redirected.n, &got);
 	live_take_frames(&live_peers[0], &back);
-	assert_int_equal(counter(link, "redirect"), redirected.n);
-	assert_int_equal(counter(link, "pass"), all.n - redirected.n);
-	assert_int_equal(counter(link, "redirect_error"), 0);
-	assert_int_equal(counter(link, "send_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), redirected.n);
+	assert_int_equal(link_counter_value(link, "pass"), all.n - redirected.n);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "send_error"), 0);
 	live_assert_same_frames(&got, &redirected, "peer-out");
 	assert_int_equal(back.n, 0);
 	assert_int_equal(xbpf_link_detach(link), 0);
@@ -163,9 +153,9 @@ static void devmap_broadcast(void **state)
 	assert_true(wait_received(link, all.n));
 	live_capture(&live_peers[1], all.n, &got_out);
 	live_capture(&live_peers[0], back.n, &got_back);
-	assert_int_equal(counter(link, "redirect"), all.n);
-	assert_int_equal(counter(link, "redirect_error"), 0);
-	assert_int_equal(counter(link, "send_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), all.n);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "send_error"), 0);
 	live_assert_same_frames(&got_out, &all, "peer-out");
 	live_assert_same_frames(&got_back, &back, "peer-in");
 	assert_int_equal(xbpf_link_detach(link), 0);
@@ -203,8 +193,8 @@ static void xskmap_to_socket(void **state)
 		records_add(&got, buf, (uint32_t)n, (uint32_t)n);
 	}
 	assert_int_equal(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), -1);
-	assert_int_equal(counter(link, "redirect"), redirected.n);
-	assert_int_equal(counter(link, "redirect_error"), 0);
+	assert_int_equal(link_counter_value(link, "redirect"), redirected.n);
+	assert_int_equal(link_counter_value(link, "redirect_error"), 0);
 	live_assert_same_frames(&got, &redirected, "the socket");
 	live_take_frames(&live_peers[1], &out);
 	assert_int_equal(out.n, 0);
