@@ -146,6 +146,19 @@ expect "ext info: a map type on array" 0 "*map type tm_plain_array
   base storage: array (the core keeps the entries in an array)
   values: stored as callers write them
   programs may: lookup, update, delete" "" "$xbpf" ext info "$modules/tm_plain_array.so"
+expect "ext info: an indexed map type" 0 "*map type tm_indexed
+  type: 4106 (in a map definition: __uint(type, 4106))
+  base storage: hash (the core keeps the entries in a hash table)
+  keys: indexes below max_entries, each one a key as in an array (only set entries are stored)
+  values: stored as callers write them
+  programs may: lookup, update, delete" "" "$xbpf" ext info "$modules/tm_indexed.so"
+expect "ext info: programs test presence in XSKMAP" 0 "*map type xskmap
+  type: 17 (in a map definition: __uint(type, 17))
+  base storage: hash (the core keeps the entries in a hash table)
+  keys: indexes below max_entries, each one a key as in an array (only set entries are stored)
+  values: transformed: the extension stores something else than what callers write and read
+  programs may: lookup (a lookup tells whether the key is set; the value is not readable)
+*" "" "$xbpf" ext info xdp
 mkdir -p "$work/exts"
 cp "$modules/tm_plain_hash.so" "$modules/tm_xform_array.so" "$work/exts/"
 expect "ext list: map types" 0 "tm_plain_hash  $work/exts/tm_plain_hash.so

@@ -64,10 +64,18 @@ void ext_map_type_print(const struct xbpf_provider_info *info)
 	printf("  base storage: %s", base_name(info->map_base));
 	if (info->map_base >= XBPF_MAP_BASE_HASH && info->map_base <= XBPF_MAP_BASE_NONE)
 		printf(" (%s)", base_text[info->map_base]);
-	printf("\n  values: %s\n", info->map_properties & XBPF_MAP_TRANSFORMS_VALUES
+	printf("\n");
+	if (info->map_properties & XBPF_MAP_INDEXED)
+		printf("  keys: indexes below max_entries, each one a key as in an array "
+		       "(only set entries are stored)\n");
+	printf("  values: %s\n", info->map_properties & XBPF_MAP_TRANSFORMS_VALUES
 					  ? "transformed: the extension stores something else than "
 					    "what callers write and read"
 					  : "stored as callers write them");
 	program_access(info->map_properties, access, sizeof(access));
-	printf("  programs may: %s\n", access);
+	printf("  programs may: %s%s\n", access,
+	       (info->map_properties & XBPF_MAP_TRANSFORMS_VALUES) &&
+			       (info->map_properties & XBPF_MAP_PROG_LOOKUP)
+		       ? " (a lookup tells whether the key is set; the value is not readable)"
+		       : "");
 }
