@@ -227,8 +227,11 @@ static void link_head(struct htab *h, struct htab_bucket *b, struct htab_elem *e
 	uintptr_t first = atomic_load_explicit(&b->first, memory_order_relaxed);
 	if (first == 0)
 		first = htab_nulls_of((uint32_t)(b - h->buckets));
-	atomic_store_explicit(&e->next, first, memory_order_relaxed);
+	/* e->next is written inside the change, releasing: a reader who
+	 * stood on e in its former life and reads this pointer also sees the
+	 * bucket's count move, and walks again if it found nothing. */
 	htab_bucket_change_begin(b);
+	atomic_store_explicit(&e->next, first, memory_order_release);
 	atomic_store_explicit(&b->first, (uintptr_t)e, memory_order_release);
 	htab_bucket_change_end(b);
 }
@@ -255,9 +258,9 @@ static void link_in_place_of(struct htab_bucket *b, struct htab_elem *old, struc
 	uintptr_t p;
 	while ((p = atomic_load_explicit(slot, memory_order_relaxed)) != (uintptr_t)old)
 		slot = &((struct htab_elem *)p)->next;
+	htab_bucket_change_begin(b); /* e->next too: see link_head */
 	atomic_store_explicit(&e->next, atomic_load_explicit(&old->next, memory_order_relaxed),
-			      memory_order_relaxed);
-	htab_bucket_change_begin(b);
+			      memory_order_release);
 	atomic_store_explicit(slot, (uintptr_t)e, memory_order_release);
 	htab_bucket_change_end(b);
 }
