@@ -52,8 +52,6 @@ int xbpf_none_map_lookup(const struct xbpf_map_type_provider *t, struct xbpf_map
 int xbpf_none_map_update(const struct xbpf_map_type_provider *t, struct xbpf_map *map, void *state,
 			 const void *key, const void *value, uint64_t flags)
 {
-	if (flags > XBPF_EXIST)
-		return -EINVAL;
 	return t->update(t->ctx, map, state, key, value, map->value_size, flags, XBPF_MAP_FROM_HOST);
 }
 
@@ -72,8 +70,6 @@ int xbpf_none_map_next_key(const struct xbpf_map_type_provider *t, struct xbpf_m
 long xbpf_none_map_prog_update(const struct xbpf_map_type_provider *t, struct xbpf_map *map,
 			       void *state, const void *key, const void *value, uint64_t flags)
 {
-	if (!(t->properties & XBPF_MAP_PROG_UPDATE))
-		return -EOPNOTSUPP;
 	if (flags > XBPF_EXIST)
 		return -EINVAL;
 	return t->update(t->ctx, map, state, key, value, map->value_size, flags,
@@ -83,7 +79,5 @@ long xbpf_none_map_prog_update(const struct xbpf_map_type_provider *t, struct xb
 long xbpf_none_map_prog_delete(const struct xbpf_map_type_provider *t, struct xbpf_map *map,
 			       void *state, const void *key)
 {
-	if (!(t->properties & XBPF_MAP_PROG_DELETE))
-		return -EOPNOTSUPP;
 	return t->delete_elem(t->ctx, map, state, key, XBPF_MAP_FROM_PROGRAM);
 }

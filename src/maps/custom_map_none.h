@@ -19,8 +19,9 @@ struct xbpf_map_type_provider;
 int xbpf_none_map_check_btf(struct xbpf_runtime *rt, const struct xbpf_map_type_provider *t,
 			    const struct xbpf_map_attr *attr);
 
-/* Host operations (XBPF_MAP_FROM_HOST). lookup zeroes value_size bytes and
- * lets the provider fill what it knows of them. */
+/* Host operations (XBPF_MAP_FROM_HOST), after custom_map.c checked the
+ * update flags. lookup zeroes value_size bytes and lets the provider fill
+ * what it knows of them. */
 int xbpf_none_map_lookup(const struct xbpf_map_type_provider *t, struct xbpf_map *map, void *state,
 			 const void *key, void *value, uint32_t value_size);
 int xbpf_none_map_update(const struct xbpf_map_type_provider *t, struct xbpf_map *map, void *state,
@@ -30,8 +31,8 @@ int xbpf_none_map_delete(const struct xbpf_map_type_provider *t, struct xbpf_map
 int xbpf_none_map_next_key(const struct xbpf_map_type_provider *t, struct xbpf_map *map, void *state,
 			   const void *key, void *next_key);
 
-/* Program path (XBPF_MAP_FROM_PROGRAM): only with the properties that
- * allow it, else -EOPNOTSUPP as for transforming maps. */
+/* Program path (XBPF_MAP_FROM_PROGRAM), once custom_map.c found the
+ * XBPF_MAP_PROG_UPDATE / _DELETE property that allows it. */
 long xbpf_none_map_prog_update(const struct xbpf_map_type_provider *t, struct xbpf_map *map,
 			       void *state, const void *key, const void *value, uint64_t flags);
 long xbpf_none_map_prog_delete(const struct xbpf_map_type_provider *t, struct xbpf_map *map,
