@@ -39,6 +39,7 @@
 #include <xbpf/xbpf.h>
 
 #include "bench_time.h"
+#include "libbpf_last.h"
 #include "lookups.h"
 
 #define MAX_SAMPLES 101
@@ -166,23 +167,13 @@ static int open_xbpf(struct xbpf_runtime *rt, const char *path, struct xbpf_obje
 	return err;
 }
 
-/* The last message libbpf printed, to say why the kernel refused. */
-static char libbpf_last[512];
-
-static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_DEBUG)
-		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
-	return 0;
-}
-
 /* The HASH object in the kernel, or NULL with the reason printed. */
 static struct bpf_object *open_kernel(const char *path)
 {
 	struct bpf_object *obj;
 	int err;
 
-	libbpf_set_print(keep_last);
+	libbpf_set_print(libbpf_keep_last);
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj) {
 		printf("# kernel skipped: libbpf cannot open %s: %s\n", path, strerror(errno));

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../libbpf_last.h"
 #include "suite.h"
 
 struct kernel_state {
@@ -19,17 +20,6 @@ struct kernel_state {
 	struct bpf_object *obj;
 	int prog_fd;
 };
-
-/* The last message libbpf printed, to say why a load failed (its print
- * callback has no user pointer). */
-static char libbpf_last[512];
-
-static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_DEBUG)
-		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
-	return 0;
-}
 
 static int update(void *user, const char *name, uint32_t key, uint64_t value)
 {
@@ -131,7 +121,7 @@ int suite_kernel_runner(struct suite_runner *r, const char *bpf_dir, char *why, 
 		snprintf(why, size, "out of memory");
 		return -ENOMEM;
 	}
-	libbpf_set_print(keep_last);
+	libbpf_set_print(libbpf_keep_last);
 	s->bpf_dir = bpf_dir;
 	s->prog_fd = -1;
 	*r = (struct suite_runner){
