@@ -17,6 +17,7 @@
 
 #include "ext_test.h"
 #include "isa/insn.h"
+#include "map_prog.h"
 #include "nm_test.h"
 
 static struct xbpf_extension *load(struct xbpf_runtime *rt, const char *variant)
@@ -183,18 +184,11 @@ static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t ke
 	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
 }
 
-static uint64_t run(struct xbpf_program *prog)
-{
-	struct xbpf_test_run_opts opts = {.sz = sizeof(opts)};
-	assert_int_equal(xbpf_program_test_run(prog, &opts), 0);
-	return opts.retval;
-}
-
 /* Runs and drops a program just loaded (prog is read after the load). */
 static uint64_t run_once(int load_err, struct xbpf_program **prog)
 {
 	assert_int_equal(load_err, 0);
-	uint64_t r0 = run(*prog);
+	uint64_t r0 = map_prog_run(*prog);
 	xbpf_program_put(*prog);
 	return r0;
 }
@@ -307,7 +301,7 @@ static void control_maps_are_orphaned_and_adopted(void **state)
 	assert_int_equal(xbpf_map_get_next_key(map, NULL, &next), -XBPF_EDETACHED);
 	assert_int_equal(xbpf_map_delete_elem(map, &key), -XBPF_EDETACHED);
 	put(map, 3, 31, XBPF_ANY, -XBPF_EDETACHED);
-	assert_int_equal(run(prog), (uint64_t)-XBPF_EDETACHED);
+	assert_int_equal(map_prog_run(prog), (uint64_t)-XBPF_EDETACHED);
 	assert_non_null(strstr(ext_log_text, "map 'table' (id"));
 	/* Its BTF stays with it, for dumps. */
 	uint32_t key_id, value_id;
@@ -323,7 +317,7 @@ static void control_maps_are_orphaned_and_adopted(void **state)
 	xbpf_map_put(again);
 	assert_int_equal(xbpf_map_lookup_elem(map, &key, &v), 0);
 	assert_int_equal(v.a, 30);
-	assert_int_equal(run(prog), 0);
+	assert_int_equal(map_prog_run(prog), 0);
 	key = 4;
 	assert_int_equal(xbpf_map_lookup_elem(map, &key, &v), 0);
 	assert_int_equal(v.a, 40);

@@ -53,6 +53,7 @@
 
 #include "ext_test.h"
 #include "isa/insn.h"
+#include "map_prog.h"
 #include "runtime/epoch.h"
 #include "tm_test.h"
 
@@ -322,31 +323,6 @@ static void batch_operations(void **state)
 	xbpf_runtime_free(rt);
 }
 
-/* A program: lookup of key in the map with id map_id; r0 = -1 when absent,
- * else the value incremented in place. */
-static int load_increment(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key,
-			  struct xbpf_program **prog)
-{
-	const struct xbpf_insn insns[] = {
-		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_W, 10, 0, -4, (int32_t)key),
-		xbpf_insn_make(XBPF_CLASS_LD | XBPF_MODE_IMM | XBPF_SIZE_DW, 1, XBPF_PSEUDO_MAP_FD, 0,
-			       (int32_t)xbpf_map_id(map)),
-		xbpf_insn_make(0, 0, 0, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 2, 10, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 2, 0, 0, -4),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_CALL, 0, 0, 0, 1),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_JNE, 0, 0, 2, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 0, 0, 0, -1),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_LDX | XBPF_MODE_MEM | XBPF_SIZE_DW, 1, 0, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 1, 0, 0, 1),
-		xbpf_insn_make(XBPF_CLASS_STX | XBPF_MODE_MEM | XBPF_SIZE_DW, 0, 1, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 0, 1, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
-	};
-	return xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]), NULL, prog);
-}
-
 /* A program calling bpf_map_update_elem (key, value, flags) or, when
  * value is UINT64_MAX, bpf_map_delete_elem (key); returns the helper's r0. */
 static int load_write_flags(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t key,
@@ -376,13 +352,6 @@ static int load_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_t ke
 	return load_write_flags(rt, map, key, value, XBPF_ANY, prog);
 }
 
-static uint64_t run(struct xbpf_program *prog)
-{
-	struct xbpf_test_run_opts opts = {.sz = sizeof(opts)};
-	assert_int_equal(xbpf_program_test_run(prog, &opts), 0);
-	return opts.retval;
-}
-
 static void programs_use_plain_maps_not_transforming_ones(void **state)
 {
 	struct xbpf_runtime *rt = ext_runtime();
@@ -399,15 +368,15 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 		uint32_t key = 1;
 		uint64_t value = 41, got;
 		assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
-		if (load_increment(rt, map, key, &prog))
+		if (map_prog_load_increment(rt, map, key, &prog))
 			fail_msg("load refused:\n%s", ext_log_text);
 		if (types[i] == TM_XFORM_HASH) {
 			/* Opaque to programs: the lookup finds nothing. */
-			assert_int_equal(run(prog), (uint64_t)-1);
+			assert_int_equal(map_prog_run(prog), (uint64_t)-1);
 			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
 			assert_int_equal(got, 41);
 		} else {
-			assert_int_equal(run(prog), 42);
+			assert_int_equal(map_prog_run(prog), 42);
 			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
 			assert_int_equal(got, 42);
 		}
@@ -415,9 +384,9 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 		/* Updates and deletes from programs, per the PROG_* properties. */
 		assert_int_equal(load_write(rt, map, 2, 77, &prog), 0);
 		if (types[i] == TM_XFORM_HASH) {
-			assert_int_equal(run(prog), (uint64_t)-EOPNOTSUPP);
+			assert_int_equal(map_prog_run(prog), (uint64_t)-EOPNOTSUPP);
 		} else {
-			assert_int_equal(run(prog), 0);
+			assert_int_equal(map_prog_run(prog), 0);
 			key = 2;
 			assert_int_equal(xbpf_map_lookup_elem(map, &key, &got), 0);
 			assert_int_equal(got, 77);
@@ -425,16 +394,16 @@ static void programs_use_plain_maps_not_transforming_ones(void **state)
 		xbpf_program_put(prog);
 		assert_int_equal(load_write(rt, map, 1, UINT64_MAX, &prog), 0);
 		if (types[i] == TM_XFORM_HASH)
-			assert_int_equal(run(prog), (uint64_t)-EOPNOTSUPP);
+			assert_int_equal(map_prog_run(prog), (uint64_t)-EOPNOTSUPP);
 		else if (types[i] == TM_PLAIN_ARRAY)
-			assert_int_equal(run(prog), (uint64_t)-EINVAL); /* as arrays do */
+			assert_int_equal(map_prog_run(prog), (uint64_t)-EINVAL); /* as arrays do */
 		else
-			assert_int_equal(run(prog), 0);
+			assert_int_equal(map_prog_run(prog), 0);
 		xbpf_program_put(prog);
 		if (types[i] != TM_PLAIN_ARRAY) {
 			/* Absent key. */
-			assert_int_equal(load_increment(rt, map, 3, &prog), 0);
-			assert_int_equal(run(prog), (uint64_t)-1);
+			assert_int_equal(map_prog_load_increment(rt, map, 3, &prog), 0);
+			assert_int_equal(map_prog_run(prog), (uint64_t)-1);
 			xbpf_program_put(prog);
 		}
 		xbpf_map_put(map);
@@ -467,7 +436,7 @@ static void program_writes_on_an_indexed_map(void **state)
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
 		struct xbpf_program *prog;
 		assert_int_equal(load_write(rt, map, writes[i].key, writes[i].value, &prog), 0);
-		if (run(prog) != (uint64_t)writes[i].want)
+		if (map_prog_run(prog) != (uint64_t)writes[i].want)
 			fail_msg("write %zu: want %ld", i, writes[i].want);
 		xbpf_program_put(prog);
 		if (i == 0) {
@@ -495,15 +464,15 @@ static void providers_veto_program_types(void **state)
 	struct xbpf_map *map, *map2;
 	struct xbpf_program *prog;
 	assert_int_equal(xbpf_map_create(rt, 4102, "vetoed", 4, 8, 4, NULL, &map), 0);
-	assert_int_equal(load_increment(rt, map, 1, &prog), -EACCES);
+	assert_int_equal(map_prog_load_increment(rt, map, 1, &prog), -EACCES);
 	assert_non_null(strstr(ext_log_text, "map 'vetoed' (type 4102): its provider refuses "
 					     "programs of type 'sample'"));
 	assert_int_equal(xbpf_map_create(rt, 4103, "vetoed2", 4, 8, 4, NULL, &map2), 0);
-	assert_int_equal(load_increment(rt, map2, 1, &prog), -EPERM);
+	assert_int_equal(map_prog_load_increment(rt, map2, 1, &prog), -EPERM);
 	/* Orphaned: nobody to ask, the program loads (and finds nothing). */
 	assert_int_equal(xbpf_extension_unload(ext), 0);
-	assert_int_equal(load_increment(rt, map, 1, &prog), 0);
-	assert_int_equal(run(prog), (uint64_t)-1);
+	assert_int_equal(map_prog_load_increment(rt, map, 1, &prog), 0);
+	assert_int_equal(map_prog_run(prog), (uint64_t)-1);
 	xbpf_program_put(prog);
 	xbpf_map_put(map);
 	xbpf_map_put(map2);
@@ -526,8 +495,8 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 	assert_int_equal(xbpf_map_update_elem(xm, &key, &value, XBPF_ANY), 0);
 	assert_int_equal(xbpf_map_pin(xm, "test/xm"), 0);
 	struct xbpf_program *prog;
-	assert_int_equal(load_increment(rt, pm, key, &prog), 0);
-	assert_int_equal(run(prog), 6);
+	assert_int_equal(map_prog_load_increment(rt, pm, key, &prog), 0);
+	assert_int_equal(map_prog_run(prog), 6);
 	struct xbpf_program *writer;
 	assert_int_equal(load_write(rt, pm, 3, 8, &writer), 0);
 
@@ -545,8 +514,8 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 		assert_int_equal(xbpf_map_get_next_key(m, NULL, &next), -XBPF_EDETACHED);
 	}
 	/* Programs' lookups find nothing; pins still lead to the map. */
-	assert_int_equal(run(prog), (uint64_t)-1);
-	assert_int_equal(run(writer), (uint64_t)-XBPF_EDETACHED);
+	assert_int_equal(map_prog_run(prog), (uint64_t)-1);
+	assert_int_equal(map_prog_run(writer), (uint64_t)-XBPF_EDETACHED);
 	/* A provider of the type with another base does not adopt. */
 	struct xbpf_extension *mismatch = load(rt, "tm_mismatch");
 	assert_non_null(strstr(ext_log_text, "map 'xm' (id"));
@@ -568,8 +537,8 @@ static void orphaned_maps_fail_fast_and_are_adopted(void **state)
 	assert_int_equal(got, 6);
 	assert_int_equal(xbpf_map_lookup_elem(xm, &key, &got), 0);
 	assert_int_equal(got, 5);
-	assert_int_equal(run(prog), 7);
-	assert_int_equal(run(writer), 0);
+	assert_int_equal(map_prog_run(prog), 7);
+	assert_int_equal(map_prog_run(writer), 0);
 	xbpf_program_put(writer);
 	void *(*map_state)(struct xbpf_map *) = xbpf_extension_symbol(xform, "tm_map_state");
 	uint64_t *st = map_state(xm);
@@ -599,7 +568,7 @@ static int64_t prog_write(struct xbpf_runtime *rt, struct xbpf_map *map, uint32_
 	struct xbpf_program *prog;
 	if (load_write_flags(rt, map, key, value, flags, &prog))
 		fail_msg("load refused:\n%s", ext_log_text);
-	int64_t r = (int64_t)run(prog);
+	int64_t r = (int64_t)map_prog_run(prog);
 	xbpf_program_put(prog);
 	return r;
 }
@@ -778,8 +747,8 @@ static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
 	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
 	assert_int_equal(xbpf_extension_unload(plain), 0);
 	struct xbpf_program *prog;
-	assert_int_equal(load_increment(rt, map, key, &prog), 0);
-	assert_int_equal(run(prog), (uint64_t)-1);
+	assert_int_equal(map_prog_load_increment(rt, map, key, &prog), 0);
+	assert_int_equal(map_prog_run(prog), (uint64_t)-1);
 
 	/* This provider of the type refuses "sample" programs. */
 	ext_log_clear();
@@ -789,14 +758,14 @@ static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
 				  "programs of type 'sample', which use the map"))
 		fail_msg("log:\n%s", ext_log_text);
 	assert_int_equal(tm_stats_of(veto).adopted, 0);
-	assert_int_equal(run(prog), (uint64_t)-1);
+	assert_int_equal(map_prog_run(prog), (uint64_t)-1);
 	assert_int_equal(xbpf_map_lookup_elem(map, &key, &value), -XBPF_EDETACHED);
 	assert_int_equal(xbpf_extension_unload(veto), 0);
 
 	/* One that accepts them adopts the map. */
 	plain = load(rt, "tm_plain_hash");
 	assert_int_equal(tm_stats_of(plain).adopted, 1);
-	assert_int_equal(run(prog), 2);
+	assert_int_equal(map_prog_run(prog), 2);
 
 	/* Once no "sample" program uses the map, the vetoing provider takes
 	 * it. */
@@ -808,7 +777,7 @@ static void adoption_asks_about_programs_loaded_while_orphaned(void **state)
 	assert_int_equal(xbpf_map_lookup_elem(map, &key, &value), 0);
 	assert_int_equal(value, 2);
 	/* Its veto still applies to new programs. */
-	assert_int_equal(load_increment(rt, map, key, &prog), -EACCES);
+	assert_int_equal(map_prog_load_increment(rt, map, key, &prog), -EACCES);
 	assert_int_equal(tm_stats_of(veto).bad, 0);
 	xbpf_map_put(map);
 	xbpf_runtime_free(rt);

@@ -34,6 +34,7 @@
 
 #include "ext_test.h"
 #include "isa/insn.h"
+#include "map_prog.h"
 #include "runtime/epoch.h"
 #include "runtime/registrar.h"
 #include "tm_test.h"
@@ -157,25 +158,7 @@ static void provider_leaves_under_running_programs(void **state)
 	uint32_t key = 1;
 	uint64_t value = 0;
 	assert_int_equal(xbpf_map_update_elem(map, &key, &value, XBPF_ANY), 0);
-	const struct xbpf_insn insns[] = {
-		xbpf_insn_make(XBPF_CLASS_ST | XBPF_MODE_MEM | XBPF_SIZE_W, 10, 0, -4, 1),
-		xbpf_insn_make(XBPF_CLASS_LD | XBPF_MODE_IMM | XBPF_SIZE_DW, 1, XBPF_PSEUDO_MAP_FD, 0,
-			       (int32_t)xbpf_map_id(map)),
-		xbpf_insn_make(0, 0, 0, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 2, 10, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 2, 0, 0, -4),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_CALL, 0, 0, 0, 1),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_JNE, 0, 0, 2, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV, 0, 0, 0, -1),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_LDX | XBPF_MODE_MEM | XBPF_SIZE_DW, 1, 0, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_ADD, 1, 0, 0, 1),
-		xbpf_insn_make(XBPF_CLASS_STX | XBPF_MODE_MEM | XBPF_SIZE_DW, 0, 1, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_ALU64 | XBPF_ALU_MOV | XBPF_SRC_X, 0, 1, 0, 0),
-		xbpf_insn_make(XBPF_CLASS_JMP | XBPF_JMP_EXIT, 0, 0, 0, 0),
-	};
-	assert_int_equal(xbpf_program_load(rt, "sample", insns, sizeof(insns) / sizeof(insns[0]),
-					   NULL, &prog), 0);
+	assert_int_equal(map_prog_load_increment(rt, map, key, &prog), 0);
 
 	atomic_store(&stop, false);
 	wrong = 0;
