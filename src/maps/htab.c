@@ -236,12 +236,19 @@ static void link_head(struct htab *h, struct htab_bucket *b, struct htab_elem *e
 	htab_bucket_change_end(b);
 }
 
-void htab_unlink(struct htab_bucket *b, struct htab_elem *e)
+/* The link that points to e in b's chain (b locked). */
+static _Atomic uintptr_t *link_to(struct htab_bucket *b, struct htab_elem *e)
 {
 	_Atomic uintptr_t *slot = &b->first;
 	uintptr_t p;
 	while ((p = atomic_load_explicit(slot, memory_order_relaxed)) != (uintptr_t)e)
 		slot = &((struct htab_elem *)p)->next;
+	return slot;
+}
+
+void htab_unlink(struct htab_bucket *b, struct htab_elem *e)
+{
+	_Atomic uintptr_t *slot = link_to(b, e);
 	htab_bucket_change_begin(b);
 	atomic_store_explicit(slot, atomic_load_explicit(&e->next, memory_order_relaxed),
 			      memory_order_release);
@@ -254,10 +261,7 @@ void htab_unlink(struct htab_bucket *b, struct htab_elem *e)
  * standing on old continues along old's successors. */
 static void link_in_place_of(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e)
 {
-	_Atomic uintptr_t *slot = &b->first;
-	uintptr_t p;
-	while ((p = atomic_load_explicit(slot, memory_order_relaxed)) != (uintptr_t)old)
-		slot = &((struct htab_elem *)p)->next;
+	_Atomic uintptr_t *slot = link_to(b, old);
 	htab_bucket_change_begin(b); /* e->next too: see link_head */
 	atomic_store_explicit(&e->next, atomic_load_explicit(&old->next, memory_order_relaxed),
 			      memory_order_release);
