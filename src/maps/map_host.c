@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "maps/map.h"
+#include "maps/map_sized.h"
 #include "maps/shared_mem.h"
 #include "runtime/epoch.h"
 
@@ -62,6 +63,20 @@ int xbpf_map_lookup_elem_flags(struct xbpf_map *map, const void *key, void *valu
 int xbpf_map_lookup_elem(struct xbpf_map *map, const void *key, void *value)
 {
 	return xbpf_map_lookup_elem_flags(map, key, value, 0);
+}
+
+int xbpf_map_lookup_elem_sized(struct xbpf_map *map, const void *key, void *value,
+			       size_t value_size)
+{
+	if (!map || !value || value_size == 0 || !key_ok(map, key))
+		return -EINVAL;
+	if (value_size == xbpf_map_host_value_size(map))
+		return xbpf_map_lookup_elem(map, key, value);
+	if (!host_can_read(map))
+		return -EPERM;
+	if (map->ops->host_lookup_sized)
+		return map->ops->host_lookup_sized(map, key, value, value_size);
+	return xbpf_map_lookup_copy(map, key, value, value_size);
 }
 
 int xbpf_map_update_elem(struct xbpf_map *map, const void *key, const void *value, uint64_t flags)

@@ -5,6 +5,8 @@
  * reader's buffer is zeroed. So a reader built against an older, shorter
  * value layout and one built against a newer, longer layout both work
  * (control maps grow their values by appending fields).
+ * xbpf_map_lookup_elem_sized (map_host.c) checks the caller and uses this
+ * for maps whose type has no sized lookup of its own.
  */
 #include "maps/map_sized.h"
 
@@ -26,19 +28,4 @@ int xbpf_map_lookup_copy(struct xbpf_map *map, const void *key, void *value, siz
 	}
 	free(buf);
 	return err;
-}
-
-int xbpf_map_lookup_elem_sized(struct xbpf_map *map, const void *key, void *value,
-			       size_t value_size)
-{
-	if (!map || !value || value_size == 0 || (!key && map->key_size))
-		return -EINVAL;
-	if (value_size == xbpf_map_host_value_size(map))
-		return xbpf_map_lookup_elem(map, key, value);
-	/* Permissions as xbpf_map_lookup_elem checks them. */
-	if (map->map_flags & XBPF_F_WRONLY)
-		return -EPERM;
-	if (map->ops->host_lookup_sized)
-		return map->ops->host_lookup_sized(map, key, value, value_size);
-	return xbpf_map_lookup_copy(map, key, value, value_size);
 }

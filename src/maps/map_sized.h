@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Size-negotiated host lookups (xbpf_map_lookup_elem_sized). */
+/* Size-negotiated host lookups: the generic part of
+ * xbpf_map_lookup_elem_sized (map_host.c). */
 #ifndef XBPF_MAPS_MAP_SIZED_H
 #define XBPF_MAPS_MAP_SIZED_H
 
